@@ -1,0 +1,72 @@
+/**
+ * YAML with line numbers. Config and filter files are validated with zod; a zod issue carries a
+ * path (`jails.postfix.maxRetry`), and this maps that path back to the line it came from, so every
+ * problem reads `file:line: path: message`.
+ */
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Document } from 'yaml';
+import type { ZodError, ZodType } from 'zod';
+
+export interface YamlDocument {
+  file: string;
+  value: unknown;
+  /** The 1-based line of the node at `path`, or of its nearest existing parent. */
+  lineOf(path: ReadonlyArray<string | number>): number;
+}
+
+export function parseYaml(text: string, file: string): { doc?: YamlDocument; problems: string[] } {
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const problems = document.errors.map((e) => {
+    const line = e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line;
+    return `${file}:${line}: ${e.message.split('\n')[0]}`;
+  });
+  if (problems.length > 0) return { problems };
+  return {
+    problems: [],
+    doc: { file, value: document.toJS() ?? {}, lineOf: (path) => lineOfPath(document, counter, path) },
+  };
+}
+
+function lineOfPath(document: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number {
+  let node: unknown = document.contents;
+  let line = nodeLine(node, counter) ?? 1;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+      if (!pair) break;
+      line = nodeLine(pair.key, counter) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+    } else break;
+    line = nodeLine(node, counter) ?? line;
+  }
+  return line;
+}
+
+function nodeLine(node: unknown, counter: LineCounter): number | undefined {
+  const range = (node as Node | undefined)?.range;
+  return range ? counter.linePos(range[0]).line : undefined;
+}
+
+/** Formats every zod issue as `file:line: a.b.c: message`. */
+export function formatZodIssues(doc: YamlDocument, error: ZodError, pathPrefix: Array<string | number> = []): string[] {
+  return error.issues.map((issue) => {
+    let path = [...pathPrefix, ...issue.path];
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      // point at the first unknown key itself, not at the object holding it
+      path = [...path, issue.keys[0]];
+      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    const shown = path.length > 0 ? path.join('.') : '(top level)';
+    return `${doc.file}:${doc.lineOf(path)}: ${shown}: ${message}`;
+  });
+}
+
+/** Validates a parsed document against a schema; returns the value or the formatted problems. */
+export function validateYaml<T>(doc: YamlDocument, schema: ZodType<T>): { value?: T; problems: string[] } {
+  const result = schema.safeParse(doc.value);
+  if (result.success) return { value: result.data, problems: [] };
+  return { problems: formatZodIssues(doc, result.error) };
+}

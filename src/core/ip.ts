@@ -1,0 +1,136 @@
+/**
+ * Addresses and prefixes. Every IP that enters mailjail (from a log line, a config file or the
+ * socket) passes through here first, so the rest of the code only sees canonical text:
+ * IPv4 dotted quad, IPv6 in RFC 5952 form, IPv4-mapped IPv6 folded to IPv4.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type Family = 4 | 6;
+
+export interface Cidr {
+  /** Canonical network address (host bits cleared). */
+  addr: string;
+  prefix: number;
+  family: Family;
+  /** `addr/prefix`, or just `addr` for a single host (/32, /128). */
+  text: string;
+}
+
+const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. */
+export function parseIp(text: string): string | null {
+  if (V4.test(text)) return text; // the hot path: plain IPv4 is already canonical
+  let s = text;
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  if (s.toLowerCase().startsWith('ipv6:')) s = s.slice(5); // Exim/Postfix address literals
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  if (!ipaddr.isValid(s)) return null;
+  // ipaddr.isValid accepts legacy forms like "1" or "0x7f.1"; logs and admins never mean those.
+  if (!s.includes(':') && !V4.test(s)) return null;
+  const addr = ipaddr.parse(s);
+  if (addr.kind() === 'ipv6') {
+    const v6 = addr as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+    return v6.toRFC5952String();
+  }
+  return addr.toString();
+}
+
+export function familyOf(ip: string): Family {
+  return ip.includes(':') ? 6 : 4;
+}
+
+/** Parses `ip` or `ip/prefix`; null if invalid. A host route comes back with prefix 32/128. */
+export function parseCidr(text: string): Cidr | null {
+  const slash = text.indexOf('/');
+  const ipText = slash < 0 ? text : text.slice(0, slash);
+  const ip = parseIp(ipText.trim());
+  if (!ip) return null;
+  const family = familyOf(ip);
+  const max = family === 4 ? 32 : 128;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1).trim();
+    if (!/^\d{1,3}$/.test(p)) return null;
+    prefix = Number(p);
+    if (prefix > max) return null;
+  }
+  // A mapped IPv6 prefix like ::ffff:192.0.2.0/120 folds to the IPv4 one.
+  if (family === 4 && slash >= 0 && ipText.includes(':')) prefix -= 96;
+  if (prefix < 0) return null;
+  const addr = networkAddress(ip, prefix);
+  return { addr, prefix, family, text: prefix === max ? addr : `${addr}/${prefix}` };
+}
+
+/** The network address of `ip` under `prefix` bits. */
+export function networkAddress(ip: string, prefix: number): string {
+  const parsed = ipaddr.parse(ip);
+  const bytes = parsed.toByteArray();
+  const keep = prefix;
+  for (let i = 0; i < bytes.length; i++) {
+    const bitsHere = Math.max(0, Math.min(8, keep - i * 8));
+    bytes[i] &= bitsHere === 0 ? 0 : (0xff << (8 - bitsHere)) & 0xff;
+  }
+  const net = ipaddr.fromByteArray(bytes);
+  return net.kind() === 'ipv6' ? (net as ipaddr.IPv6).toRFC5952String() : net.toString();
+}
+
+/** The `net/prefix` text containing `ip` (e.g. the /24 of an IPv4 address). */
+export function prefixOf(ip: string, prefix: number): string {
+  const max = familyOf(ip) === 4 ? 32 : 128;
+  if (prefix >= max) return ip;
+  return `${networkAddress(ip, prefix)}/${prefix}`;
+}
+
+/** Does `cidr` contain `ip` (or the whole of another CIDR)? */
+export function cidrContains(cidr: Cidr, ipOrCidr: string): boolean {
+  const other = parseCidr(ipOrCidr);
+  if (!other || other.family !== cidr.family || other.prefix < cidr.prefix) return false;
+  return networkAddress(other.addr, cidr.prefix) === cidr.addr;
+}
+
+/** Do two CIDRs overlap (one contains the other)? */
+export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
+  return a.prefix <= b.prefix ? cidrContains(a, b.text) : cidrContains(b, a.text);
+}
+
+/** Loopback, unspecified and link-local addresses are never banned. */
+export function isNeverBannable(ip: string): boolean {
+  const range = ipaddr.parse(ip).range();
+  return range === 'loopback' || range === 'unspecified' || range === 'linkLocal';
+}
+
+/** A list of CIDRs to test addresses against (ignore lists, own addresses). */
+export class CidrList {
+  private readonly v4: Cidr[] = [];
+  private readonly v6: Cidr[] = [];
+  private readonly hosts = new Set<string>();
+
+  constructor(entries: Iterable<Cidr> = []) {
+    for (const c of entries) this.add(c);
+  }
+
+  add(c: Cidr): void {
+    if (c.prefix === (c.family === 4 ? 32 : 128)) this.hosts.add(c.addr);
+    else (c.family === 4 ? this.v4 : this.v6).push(c);
+  }
+
+  /** True when `ipOrCidr` is inside any entry, or (for a CIDR) overlaps one. */
+  matches(ipOrCidr: string): boolean {
+    const c = parseCidr(ipOrCidr);
+    if (!c) return false;
+    if (this.hosts.has(c.addr) && c.prefix === (c.family === 4 ? 32 : 128)) return true;
+    const list = c.family === 4 ? this.v4 : this.v6;
+    for (const entry of list) if (cidrOverlaps(entry, c)) return true;
+    if (c.prefix < (c.family === 4 ? 32 : 128)) {
+      for (const h of this.hosts) if (familyOf(h) === c.family && cidrContains(c, h)) return true;
+    }
+    return false;
+  }
+
+  get size(): number {
+    return this.v4.length + this.v6.length + this.hosts.size;
+  }
+}
