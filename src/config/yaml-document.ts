@@ -4,7 +4,7 @@
  * problem reads `file:line: path: message`.
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Document } from 'yaml';
-import type { ZodError, ZodType } from 'zod';
+import type { ZodError, ZodTypeAny, output } from 'zod';
 
 export interface YamlDocument {
   file: string;
@@ -65,7 +65,7 @@ export function formatZodIssues(doc: YamlDocument, error: ZodError, pathPrefix: 
 }
 
 /** Validates a parsed document against a schema; returns the value or the formatted problems. */
-export function validateYaml<T>(doc: YamlDocument, schema: ZodType<T>): { value?: T; problems: string[] } {
+export function validateYaml<S extends ZodTypeAny>(doc: YamlDocument, schema: S): { value?: output<S>; problems: string[] } {
   const result = schema.safeParse(doc.value);
   if (result.success) return { value: result.data, problems: [] };
   return { problems: formatZodIssues(doc, result.error) };

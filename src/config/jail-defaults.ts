@@ -1,0 +1,32 @@
+/**
+ * What a jail is when its files say nothing: the defaults every key falls back to. The shipped
+ * mail jails (jails/*.yaml) rely on these; README "Defences" explains each in an admin's words.
+ */
+import type { EventKind } from '../core/types';
+import { DAY, HOUR, MINUTE, WEEK, type EventRule } from '../decide/jail-rules';
+
+export const DEFAULT_EVENTS: Partial<Record<EventKind, EventRule>> = {
+  'auth-failure': { weight: 1, findTimeMs: 10 * MINUTE },
+  'helo-reject': { weight: 1, findTimeMs: 10 * MINUTE },
+  'helo-fingerprint': { weight: 1, findTimeMs: 10 * MINUTE },
+  pregreet: { weight: 1, findTimeMs: 10 * MINUTE },
+  'protocol-abuse': { weight: 1, findTimeMs: 10 * MINUTE },
+  'rcpt-reject': { weight: 0.5, findTimeMs: 10 * MINUTE },
+  // EHLO-then-QUIT scanners come back every few minutes for hours: low weight, long memory.
+  scanner: { weight: 0.25, findTimeMs: DAY },
+};
+
+export const JAIL_DEFAULTS = {
+  enabled: false,
+  maxRetry: 5,
+  findTimeMs: 10 * MINUTE,
+  banTimeMs: WEEK,
+  escalation: { factor: 2, maxBanTimeMs: 4 * WEEK },
+  ports: 'all' as const,
+  startAt: 'end' as const,
+  ipv6HostPrefix: 64,
+  fingerprint: { enabled: true, events: ['helo-fingerprint', 'pregreet'] as EventKind[] },
+  spray: { enabled: true, distinctIps: 10, windowMs: HOUR },
+  subnet: { enabled: true, threshold: 5, windowMs: HOUR, ipv4Prefix: 24, ipv6Prefix: 48 },
+  customers: { enabled: true, windowMs: 7 * DAY, weight: 0.2, forgive: true, maxFailures: 30, findTimeMs: HOUR },
+};

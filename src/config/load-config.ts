@@ -1,0 +1,130 @@
+/**
+ * Reads a config directory: mailjail.yaml, then the shipped jails (repo jails/), then
+ * DIR/jails.d/*.yaml in name order (a later file overrides or disables a jail of an earlier one),
+ * and DIR/filters.d/*.yaml. Every problem in every file is collected and thrown at once as
+ * `file:line: path: message`. With no directory, the shipped jails alone (all disabled) are loaded.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MailjailError } from '../core/errors';
+import { parseYaml, validateYaml } from './yaml-document';
+import { JailsFileSchema, MAIN_DEFAULTS, MainFileSchema, type JailPatch } from './schema';
+import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
+import { loadFilters } from './load-filter';
+
+export type CommandActionSpec = { type: 'command'; name: string; ban: string[]; unban: string[]; setup?: string[]; teardown?: string[] };
+
+export interface MainConfig {
+  database: string;
+  socket: string;
+  socketGroup?: string;
+  action: string;
+  ignoreIp: string[];
+  logLevel: string;
+  actions: Record<string, CommandActionSpec>;
+  nftablesTable: string;
+  ipsetMaxElem: number;
+  reconcileIntervalMs: number;
+}
+
+export interface LoadedConfig {
+  dir: string | null;
+  main: MainConfig;
+  jails: Map<string, JailConfig>;
+  /** Extra filter directories, searched before the shipped filters. */
+  filterDirs: string[];
+  /** Every file read, in order (shown by `check --config`). */
+  files: string[];
+}
+
+export const BUILTIN_ACTIONS = ['nftables', 'iptables', 'dry-run'] as const;
+
+/** The repo root (works from src/ under jest and from dist/). */
+export function packageRoot(): string {
+  return resolve(__dirname, '..', '..');
+}
+
+export function loadConfig(dir: string | null): LoadedConfig {
+  const problems: string[] = [];
+  const files: string[] = [];
+  const main = dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : defaultMain();
+
+  const patches = new Map<string, { patch: JailPatch; at: string }>();
+  const jailFiles = [...yamlFilesIn(join(packageRoot(), 'jails')), ...(dir ? yamlFilesIn(join(dir, 'jails.d')) : [])];
+  for (const file of jailFiles) {
+    files.push(file);
+    const parsed = parseYaml(readFileSync(file, 'utf8'), file);
+    problems.push(...parsed.problems);
+    if (!parsed.doc) continue;
+    const { value, problems: invalid } = validateYaml(parsed.doc, JailsFileSchema);
+    problems.push(...invalid);
+    for (const [name, patch] of Object.entries(value?.jails ?? {})) {
+      const at = `${file}:${parsed.doc.lineOf(['jails', name])}`;
+      const before = patches.get(name);
+      patches.set(name, { patch: before ? mergeJailPatch(before.patch, patch) : patch, at });
+    }
+  }
+
+  const filterDirs = dir ? [join(dir, 'filters.d')].filter((d) => existsSync(d)) : [];
+  const jails = new Map<string, JailConfig>();
+  for (const [name, { patch, at }] of patches) {
+    const { jail, problems: bad } = resolveJail(name, patch, at);
+    problems.push(...bad);
+    const action = jail.action ?? main.action;
+    if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
+      problems.push(`${at}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+    }
+    try {
+      loadFilters(jail.filters, filterDirs);
+    } catch (e) {
+      if (e instanceof MailjailError) problems.push(...(e.problems.length ? e.problems : [`${at}: jails.${name}.filters: ${e.message}`]));
+      else throw e;
+    }
+    jails.set(name, jail);
+  }
+  for (const filterDir of filterDirs) files.push(...yamlFilesIn(filterDir));
+  if (problems.length > 0) throw new MailjailError('CONFIG', `${problems.length} problem(s) in the configuration`, problems);
+  return { dir, main, jails, filterDirs, files };
+}
+
+function readMain(file: string, problems: string[], files: string[]): MainConfig {
+  if (!existsSync(file)) return defaultMain();
+  files.push(file);
+  const parsed = parseYaml(readFileSync(file, 'utf8'), file);
+  problems.push(...parsed.problems);
+  if (!parsed.doc) return defaultMain();
+  const { value, problems: invalid } = validateYaml(parsed.doc, MainFileSchema);
+  problems.push(...invalid);
+  const m = value ?? {};
+  return {
+    database: m.database ?? MAIN_DEFAULTS.database,
+    socket: m.socket ?? MAIN_DEFAULTS.socket,
+    socketGroup: m.socketGroup,
+    action: m.action ?? MAIN_DEFAULTS.action,
+    ignoreIp: m.ignoreIp ?? [],
+    logLevel: m.logLevel ?? MAIN_DEFAULTS.logLevel,
+    actions: Object.fromEntries(Object.entries(m.actions ?? {}).map(([name, a]) => [name, { ...a, name }])),
+    nftablesTable: m.nftables?.table ?? 'mailjail',
+    ipsetMaxElem: m.ipset?.maxElem ?? 262_144,
+    reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+  };
+}
+
+function defaultMain(): MainConfig {
+  return {
+    ...MAIN_DEFAULTS,
+    ignoreIp: [],
+    actions: {},
+    nftablesTable: 'mailjail',
+    ipsetMaxElem: 262_144,
+    reconcileIntervalMs: MAIN_DEFAULTS.reconcileInterval,
+  };
+}
+
+function yamlFilesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}

@@ -1,0 +1,98 @@
+/**
+ * A jail's merged patches -> the resolved jail the daemon runs (defaults applied, durations in ms,
+ * decide/'s JailRules built). Cross-field problems are reported against the file that defined it.
+ */
+import { parseCidr } from '../core/ip';
+import type { EventKind } from '../core/types';
+import type { EventRule, JailRules } from '../decide/jail-rules';
+import { DEFAULT_EVENTS, JAIL_DEFAULTS } from './jail-defaults';
+import type { JailPatch } from './schema';
+
+export type SourceSpec = { file: string } | { journal: { matches: string[] } };
+
+export interface JailConfig {
+  name: string;
+  enabled: boolean;
+  sources: SourceSpec[];
+  filters: string[];
+  ports: number[] | 'all';
+  action: string | undefined;
+  startAt: 'end' | 'beginning' | { replayMs: number };
+  ignoreIp: string[];
+  rules: JailRules;
+  /** `file:line` of the last file that touched this jail, for error messages. */
+  definedAt: string;
+}
+
+/** Merges drop-in patches: later keys win; the nested rule groups merge key by key. */
+export function mergeJailPatch(base: JailPatch, patch: JailPatch): JailPatch {
+  const merged: JailPatch = { ...base, ...patch };
+  for (const group of ['fingerprint', 'spray', 'subnet', 'customers', 'events'] as const) {
+    if (base[group] && patch[group]) (merged as Record<string, unknown>)[group] = { ...base[group], ...patch[group] };
+  }
+  return merged;
+}
+
+export function resolveJail(name: string, p: JailPatch, definedAt: string): { jail: JailConfig; problems: string[] } {
+  const problems: string[] = [];
+  const d = JAIL_DEFAULTS;
+  const findTimeMs = p.findTime ?? d.findTimeMs;
+  const banTimeMs = p.banTime ?? d.banTimeMs;
+  // An event's window: its own findTime, else the scanner's long default, else the jail's findTime.
+  const events: Partial<Record<EventKind, EventRule>> = {};
+  const weights = p.events ?? Object.fromEntries(Object.entries(DEFAULT_EVENTS).map(([k, v]) => [k, v?.weight ?? 0]));
+  for (const [kind, rule] of Object.entries(weights) as Array<[EventKind, number | { weight: number; findTime?: number }]>) {
+    const weight = typeof rule === 'number' ? rule : rule.weight;
+    const own = typeof rule === 'number' ? undefined : rule.findTime;
+    events[kind] = { weight, findTimeMs: own ?? (kind === 'scanner' ? DEFAULT_EVENTS.scanner!.findTimeMs : findTimeMs) };
+  }
+  const escalation = p.escalation === false ? null : p.escalation ? { factor: p.escalation.factor, maxBanTimeMs: p.escalation.maxBanTime } : d.escalation;
+  if (escalation && escalation.maxBanTimeMs < banTimeMs) problems.push(`${definedAt}: jails.${name}.escalation.maxBanTime: must not be shorter than banTime`);
+  const ipv6HostPrefix = p.ipv6HostPrefix ?? d.ipv6HostPrefix;
+  const subnet = { ...d.subnet, ...stripUndefined({ ...p.subnet, windowMs: p.subnet?.window }) };
+  delete (subnet as Record<string, unknown>).window;
+  if (subnet.ipv6Prefix >= ipv6HostPrefix) problems.push(`${definedAt}: jails.${name}.subnet.ipv6Prefix: must be shorter than ipv6HostPrefix (${ipv6HostPrefix})`);
+  const customers = { ...d.customers, ...stripUndefined({ ...p.customers, windowMs: p.customers?.window, findTimeMs: p.customers?.findTime }) };
+  delete (customers as Record<string, unknown>).window;
+  delete (customers as Record<string, unknown>).findTime;
+  const fingerprint = {
+    enabled: p.fingerprint?.enabled ?? d.fingerprint.enabled,
+    events: p.fingerprint?.events ?? d.fingerprint.events,
+    banTimeMs: p.fingerprint?.banTime ?? banTimeMs,
+  };
+  const spray = { ...d.spray, ...stripUndefined({ enabled: p.spray?.enabled, distinctIps: p.spray?.distinctIps, windowMs: p.spray?.window }) };
+  for (const entry of p.ignoreIp ?? []) if (!parseCidr(entry)) problems.push(`${definedAt}: jails.${name}.ignoreIp: bad address ${entry}`);
+
+  const rules: JailRules = {
+    name,
+    maxRetry: p.maxRetry ?? d.maxRetry,
+    ipv6HostPrefix,
+    events,
+    banTimeMs,
+    escalation,
+    fingerprint,
+    spray,
+    subnet,
+    customers,
+  };
+  const startAt = p.startAt === undefined ? d.startAt : typeof p.startAt === 'string' ? p.startAt : { replayMs: p.startAt.replay };
+  const jail: JailConfig = {
+    name,
+    enabled: p.enabled ?? d.enabled,
+    sources: p.sources ?? [],
+    filters: p.filters ?? [],
+    ports: p.ports ?? d.ports,
+    action: p.action,
+    startAt,
+    ignoreIp: p.ignoreIp ?? [],
+    rules,
+    definedAt,
+  };
+  if (jail.filters.length === 0) problems.push(`${definedAt}: jails.${name}.filters: a jail needs at least one filter`);
+  if (jail.enabled && jail.sources.length === 0) problems.push(`${definedAt}: jails.${name}.sources: an enabled jail needs at least one source`);
+  return { jail, problems };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

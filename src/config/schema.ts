@@ -1,0 +1,114 @@
+/**
+ * The shape of /etc/mailjail: mailjail.yaml and jails.d/*.yaml. YAML keys are the property names,
+ * so a zod issue path is the YAML path. Every object is strict: an unknown key is an error.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../core/duration';
+import { parseCidr } from '../core/ip';
+import { EVENT_KINDS } from '../core/types';
+
+export const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 90s, 10m, 1h, 1d or 1w' })
+  .transform((v) => parseDuration(v) as number);
+
+export const cidrText = z
+  .string()
+  .refine((v) => parseCidr(v) !== null, { message: 'expected an IP address or CIDR (192.0.2.0/24, 2001:db8::/32)' });
+
+export const eventKind = z.enum(EVENT_KINDS);
+const jailName = z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'jail names are lowercase letters, digits and _ (they name firewall sets), at most 24 characters');
+const port = z.number().int().min(1).max(65535);
+
+const eventRule = z.union([
+  z.number().min(0),
+  z.object({ weight: z.number().min(0), findTime: duration.optional() }).strict(),
+]);
+
+const fileSource = z.object({ file: z.string().min(1) }).strict();
+const journalSource = z.object({ journal: z.object({ matches: z.array(z.string().regex(/^[A-Z0-9_]+=.*$/, 'expected FIELD=value')).min(1) }).strict() }).strict();
+
+/** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
+export const JailPatchSchema = z
+  .object({
+    enabled: z.boolean(),
+    sources: z.array(z.union([fileSource, journalSource])),
+    filters: z.array(z.string().min(1)).min(1),
+    events: z.record(eventKind, eventRule),
+    maxRetry: z.number().positive(),
+    findTime: duration,
+    banTime: duration,
+    escalation: z.union([z.literal(false), z.object({ factor: z.number().min(1), maxBanTime: duration }).strict()]),
+    ignoreIp: z.array(cidrText),
+    ports: z.union([z.literal('all'), z.array(port).min(1)]),
+    action: z.string().min(1),
+    startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
+    ipv6HostPrefix: z.number().int().min(32).max(128),
+    fingerprint: z.object({ enabled: z.boolean(), events: z.array(eventKind), banTime: duration }).partial().strict(),
+    spray: z.object({ enabled: z.boolean(), distinctIps: z.number().int().min(2), window: duration }).partial().strict(),
+    subnet: z
+      .object({
+        enabled: z.boolean(),
+        threshold: z.number().int().min(2),
+        window: duration,
+        ipv4Prefix: z.number().int().min(8).max(31),
+        ipv6Prefix: z.number().int().min(16).max(127),
+      })
+      .partial()
+      .strict(),
+    customers: z
+      .object({
+        enabled: z.boolean(),
+        window: duration,
+        weight: z.number().min(0).max(1),
+        forgive: z.boolean(),
+        maxFailures: z.number().int().min(1),
+        findTime: duration,
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+export type JailPatch = z.infer<typeof JailPatchSchema>;
+
+export const JailsFileSchema = z
+  .object({ jails: z.record(jailName, JailPatchSchema) })
+  .strict();
+
+const commandAction = z
+  .object({
+    type: z.literal('command'),
+    ban: z.array(z.string()).min(1),
+    unban: z.array(z.string()).min(1),
+    setup: z.array(z.string()).min(1).optional(),
+    teardown: z.array(z.string()).min(1).optional(),
+  })
+  .strict();
+
+export const MainFileSchema = z
+  .object({
+    database: z.string().min(1),
+    socket: z.string().min(1),
+    /** Members of this group may use the control socket (mode 0660); default root only (0600). */
+    socketGroup: z.string().min(1),
+    action: z.string().min(1),
+    ignoreIp: z.array(cidrText),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), commandAction),
+    nftables: z.object({ table: z.string().regex(/^[a-z][a-z0-9_]*$/) }).partial().strict(),
+    ipset: z.object({ maxElem: z.number().int().min(1024) }).partial().strict(),
+    /** How often the kernel's sets are compared with the database and missing bans re-asserted. */
+    reconcileInterval: duration,
+  })
+  .partial()
+  .strict();
+export type MainFile = z.infer<typeof MainFileSchema>;
+
+export const MAIN_DEFAULTS = {
+  database: '/var/lib/mailjail/mailjail.sqlite3',
+  socket: '/run/mailjail/mailjail.sock',
+  action: 'nftables',
+  logLevel: 'info',
+  reconcileInterval: 60_000,
+} as const;

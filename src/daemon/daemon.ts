@@ -1,0 +1,155 @@
+/**
+ * The only wiring: config -> store -> jails (matcher, engine, action, sources) -> timers.
+ * Start order matters: bans are restored into the kernel before any source is opened, so a
+ * restart never leaves a window in which a banned bot can get through.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/load-config';
+import { systemClock, type Clock } from '../core/clock';
+import { MailjailError } from '../core/errors';
+import type { BanHistory } from '../decide/ban-history';
+import { checkFirewallRequirements } from '../enforce/requirements';
+import { Store } from '../store/store';
+import { createJailRuntime, MANUAL_JAIL, type JailRuntime, type RuntimeDeps } from './jail-runtime';
+import type { Logger } from './logger';
+import { reconcile, restoreBans } from './restore';
+import { openSources } from './open-sources';
+import { createUserHasher, newHashKey } from './user-hash';
+import { Housekeeping } from './housekeeping';
+
+export interface DaemonOptions {
+  configDir: string | null;
+  log: Logger;
+  clock?: Clock;
+  /** argv prefix for firewall commands (tests: `ip netns exec NS`). */
+  wrap?: string[];
+  /** Skip the root/nft checks (dry-run tests). */
+  skipRequirements?: boolean;
+}
+
+export class Daemon {
+  readonly startedAt: number;
+  config!: LoadedConfig;
+  store!: Store;
+  readonly jails = new Map<string, JailRuntime>();
+  private housekeeping!: Housekeeping;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private stopped = false;
+
+  private constructor(private readonly options: DaemonOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log;
+    this.startedAt = this.clock.now();
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(options);
+    await d.open(loadConfig(options.configDir));
+    return d;
+  }
+
+  private async open(config: LoadedConfig): Promise<void> {
+    this.config = config;
+    if (!this.options.skipRequirements) await this.checkRequirements(config);
+    mkdirSync(dirname(config.main.database), { recursive: true });
+    this.store = Store.open(config.main.database);
+    await this.startJails();
+    this.housekeeping = new Housekeeping(this, this.log, this.clock);
+    this.housekeeping.start(config.main.reconcileIntervalMs);
+    this.log.info({ jails: [...this.jails.keys()], database: config.main.database }, 'ready');
+  }
+
+  private async checkRequirements(config: LoadedConfig): Promise<void> {
+    const kinds = new Set<string>([config.main.action]);
+    for (const j of config.jails.values()) if (j.enabled) kinds.add(j.action ?? config.main.action);
+    const missing: string[] = [];
+    for (const kind of kinds) if (kind === 'nftables' || kind === 'iptables') missing.push(...(await checkFirewallRequirements(kind)));
+    if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
+  }
+
+  private runtimeDeps(): RuntimeDeps {
+    let key = this.store.getMeta('user-hash-key');
+    if (!key) {
+      key = newHashKey();
+      this.store.setMeta('user-hash-key', key);
+    }
+    const store = this.store;
+    const history: BanHistory = { count: (ip, jail, since) => store.banCount(ip, jail, since), record: () => undefined };
+    return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
+  }
+
+  private async startJails(): Promise<void> {
+    const deps = this.runtimeDeps();
+    const now = this.clock.now();
+    for (const expired of this.store.expireBans(now)) this.log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
+    const enabled = [...this.config.jails.values()].filter((j) => j.enabled);
+    const runtimes = [createJailRuntime(deps, null), ...enabled.map((j) => createJailRuntime(deps, j))];
+    for (const rt of runtimes) {
+      this.jails.set(rt.name, rt);
+      await restoreBans(rt, this.store, now, this.log);
+      if (rt.parts && rt.config) rt.parts.engine.restore(this.store.strikesSince(now - longestMemory(rt), rt.name), []);
+    }
+    for (const rt of runtimes) if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
+  }
+
+  private async stopJails(): Promise<void> {
+    for (const rt of this.jails.values()) for (const s of rt.sources) await s.stop();
+    for (const rt of this.jails.values()) await rt.applier.idle();
+    this.jails.clear();
+  }
+
+  /** SIGHUP: new config, same bans. An invalid config is reported and the old one kept. */
+  async reload(): Promise<void> {
+    let config: LoadedConfig;
+    try {
+      config = loadConfig(this.options.configDir);
+    } catch (e) {
+      const problems = e instanceof MailjailError ? e.problems : [(e as Error).message];
+      this.log.error({ problems }, 'reload refused: configuration invalid; keeping the running one');
+      throw e;
+    }
+    await this.stopJails();
+    this.config = config;
+    await this.startJails();
+    this.log.info({ jails: [...this.jails.keys()] }, 'reloaded');
+  }
+
+  /** SIGTERM: stop reading, finish what is queued, leave the kernel's bans (they expire by their own timeouts). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.housekeeping.stop();
+    await this.stopJails();
+    this.store.close();
+    this.log.info('stopped');
+  }
+
+  jail(name: string | undefined): JailRuntime {
+    const rt = this.jails.get(name ?? MANUAL_JAIL);
+    if (!rt) throw new MailjailError('USAGE', `no running jail "${name}" (running: ${[...this.jails.keys()].join(', ')})`);
+    return rt;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  async reconcileAll(): Promise<void> {
+    for (const rt of this.jails.values()) {
+      try {
+        await reconcile(rt, this.store, this.clock.now(), this.log);
+      } catch (e) {
+        this.log.error({ jail: rt.name, err: (e as Error).message }, 'reconcile failed');
+      }
+    }
+  }
+}
+
+/** How far back a jail's decisions look: its longest event window, customer memory, spray and subnet windows. */
+function longestMemory(rt: JailRuntime): number {
+  const r = rt.config!.rules;
+  const windows = Object.values(r.events).map((e) => e?.findTimeMs ?? 0);
+  return Math.max(...windows, r.customers.enabled ? r.customers.windowMs : 0, r.spray.windowMs, r.subnet.windowMs);
+}

@@ -1,0 +1,75 @@
+/**
+ * The daemon's timers: expire ended bans, prune old strikes and history, reconcile the kernel
+ * with the database. Each tick catches its own errors: housekeeping never takes the daemon down.
+ */
+import type { Clock } from '../core/clock';
+import type { Daemon } from './daemon';
+import type { Logger } from './logger';
+
+const EXPIRE_EVERY_MS = 5_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export class Housekeeping {
+  private timers: NodeJS.Timeout[] = [];
+  private reconciling = false;
+
+  constructor(private readonly daemon: Daemon, private readonly log: Logger, private readonly clock: Clock) {}
+
+  start(reconcileEveryMs: number): void {
+    this.every(EXPIRE_EVERY_MS, () => this.expire());
+    this.every(PRUNE_EVERY_MS, () => this.prune());
+    this.every(reconcileEveryMs, async () => {
+      if (this.reconciling) return;
+      this.reconciling = true;
+      try {
+        await this.daemon.reconcileAll();
+      } finally {
+        this.reconciling = false;
+      }
+    });
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Bans whose time is up: out of the database's active set, out of the kernel (which has usually dropped them already). */
+  expire(): void {
+    const expired = this.daemon.store.expireBans(this.clock.now());
+    for (const ban of expired) {
+      const rt = this.daemon.jails.get(ban.jail);
+      if (!rt) continue;
+      rt.applier.unban([ban.ip]);
+      rt.parts?.engine.noteExpired(ban.ip);
+    }
+    if (expired.length > 0) this.log.info({ count: expired.length }, 'bans expired');
+  }
+
+  prune(): void {
+    const now = this.clock.now();
+    let strikeKeep = 0;
+    let historyKeep = 0;
+    for (const rt of this.daemon.jails.values()) {
+      const r = rt.config?.rules;
+      if (!r) continue;
+      rt.parts?.engine.prune(now);
+      const windows = Object.values(r.events).map((e) => e?.findTimeMs ?? 0);
+      strikeKeep = Math.max(strikeKeep, ...windows, r.customers.windowMs, r.spray.windowMs);
+      // escalation needs to know about bans at least as long ago as the longest ban lasts
+      historyKeep = Math.max(historyKeep, (r.escalation?.maxBanTimeMs ?? r.banTimeMs) * 2);
+    }
+    const pruned = this.daemon.store.prune(now - Math.max(strikeKeep, 86_400_000), now - Math.max(historyKeep, 86_400_000));
+    if (pruned.strikes + pruned.bans > 0) this.log.info(pruned, 'pruned old strikes and ban history');
+  }
+
+  private every(ms: number, fn: () => void | Promise<void>): void {
+    const t = setInterval(() => {
+      Promise.resolve()
+        .then(fn)
+        .catch((e) => this.log.error({ err: (e as Error).message }, 'housekeeping failed'));
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}

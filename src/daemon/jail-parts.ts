@@ -1,0 +1,32 @@
+/**
+ * Builds the pure parts of a jail (matcher, decision engine) from its config. Shared by the
+ * daemon and by replay, so that replay decides exactly what the daemon would.
+ */
+import type { LoadedConfig } from '../config/load-config';
+import { loadFilters } from '../config/load-filter';
+import type { JailConfig } from '../config/resolve-jail';
+import type { BanHistory } from '../decide/ban-history';
+import { JailEngine, type Guard } from '../decide/jail-engine';
+import type { UserHasher } from '../decide/normalise-user';
+import { Matcher } from '../match/matcher';
+import { createGuard } from './guard';
+
+export interface JailParts {
+  config: JailConfig;
+  matcher: Matcher;
+  engine: JailEngine;
+  guard: Guard;
+}
+
+export function buildJailParts(
+  config: LoadedConfig,
+  jail: JailConfig,
+  history: BanHistory,
+  hashUser: UserHasher,
+  own?: string[],
+): JailParts {
+  const guard = createGuard([...config.main.ignoreIp, ...jail.ignoreIp], own);
+  const matcher = new Matcher(loadFilters(jail.filters, config.filterDirs));
+  const engine = new JailEngine(jail.rules, guard, history, hashUser);
+  return { config: jail, matcher, engine, guard };
+}

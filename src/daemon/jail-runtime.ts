@@ -1,0 +1,70 @@
+/**
+ * One running jail: its pure parts (matcher, engine), its firewall action with the applier that
+ * batches changes into it, and its sources. The daemon owns a map of these.
+ */
+import type { LoadedConfig } from '../config/load-config';
+import type { JailConfig } from '../config/resolve-jail';
+import type { BanHistory } from '../decide/ban-history';
+import type { UserHasher } from '../decide/normalise-user';
+import type { ActionSpec, FirewallAction } from '../enforce/action';
+import { createAction } from '../enforce/create-action';
+import type { Source } from '../sources/source';
+import { BanApplier } from './ban-applier';
+import { buildJailParts, type JailParts } from './jail-parts';
+import type { Logger } from './logger';
+
+export interface JailCounters {
+  lines: number;
+  failures: number;
+  strikes: number;
+  bans: number;
+  lastLineAt?: number;
+}
+
+export interface JailRuntime {
+  name: string;
+  /** Absent for the built-in `manual` jail, which only holds admin bans. */
+  config?: JailConfig;
+  parts?: JailParts;
+  action: FirewallAction;
+  applier: BanApplier;
+  sources: Source[];
+  counters: JailCounters;
+  /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
+  replayCutoff?: number;
+}
+
+/** The jail admin bans go to when no --jail is named: always there, blocks all ports. */
+export const MANUAL_JAIL = 'manual';
+
+export interface RuntimeDeps {
+  config: LoadedConfig;
+  history: BanHistory;
+  hashUser: UserHasher;
+  log: Logger;
+  /** argv prefix for firewall commands (tests run them inside a network namespace). */
+  wrap?: string[];
+  own?: string[];
+  now: () => number;
+}
+
+export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
+  if (name === 'nftables' || name === 'iptables' || name === 'dry-run') return name;
+  return config.main.actions[name];
+}
+
+export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): JailRuntime {
+  const name = jail?.name ?? MANUAL_JAIL;
+  const actionName = jail?.action ?? deps.config.main.action;
+  const action = createAction(actionSpecFor(deps.config, actionName), {
+    jail: name,
+    ports: jail?.ports ?? 'all',
+    wrap: deps.wrap,
+    table: deps.config.main.nftablesTable,
+    maxElem: deps.config.main.ipsetMaxElem,
+    log: (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => deps.log[level]({ jail: name, ...ctx }, msg),
+  });
+  const applier = new BanApplier(action, name, deps.log, deps.now);
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own) : undefined;
+  return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 } };
+}

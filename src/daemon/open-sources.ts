@@ -1,0 +1,63 @@
+/**
+ * Opens a jail's sources and connects them to the pipeline. Source ids are `jail:pattern`, so a
+ * cursor survives restarts and reordering of the config.
+ */
+import { resolve } from 'node:path';
+import { createFileSource } from '../sources/file-source';
+import { createJournalSource } from '../sources/journal-source';
+import type { Source, SourceBatch } from '../sources/source';
+import type { FileCursor } from '../core/types';
+import type { Store } from '../store/store';
+import type { JailRuntime } from './jail-runtime';
+import type { Logger } from './logger';
+import { processBatch } from './pipeline';
+
+export async function openSources(rt: JailRuntime, store: Store, log: Logger, now: () => number): Promise<Source[]> {
+  const jail = rt.config!;
+  const firstStart = store.getMeta(`started:${jail.name}`) === undefined;
+  let startAt: 'end' | 'beginning' = jail.startAt === 'beginning' ? 'beginning' : 'end';
+  if (typeof jail.startAt === 'object' && firstStart) {
+    // replay the last N minutes: read from the start, count only lines newer than the cutoff
+    startAt = 'beginning';
+    rt.replayCutoff = now() - jail.startAt.replayMs;
+  }
+  const onBatch = (batch: SourceBatch) => {
+    try {
+      processBatch(rt, batch, store, log, now());
+    } catch (e) {
+      // a store failure here is a broken invariant (disk full, database gone): let systemd restart us
+      log.fatal({ jail: jail.name, source: batch.source, err: (e as Error).message }, 'could not record a batch');
+      throw e;
+    }
+  };
+  const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
+  const sources: Source[] = jail.sources.map((spec) => {
+    if ('file' in spec) {
+      const pattern = resolve(spec.file);
+      return createFileSource({
+        id: `${jail.name}:${pattern}`,
+        patterns: [pattern],
+        getCursor: (key) => store.getCursor<FileCursor>(key),
+        onBatch,
+        startAt,
+        log: sourceLog,
+      });
+    }
+    return createJournalSource({
+      id: `${jail.name}:journal:${spec.journal.matches.join(',')}`,
+      matches: spec.journal.matches,
+      getCursor: (key) => store.getCursor<string>(key),
+      onBatch,
+      log: sourceLog,
+    });
+  });
+  for (const s of sources) {
+    try {
+      await s.start();
+    } catch (e) {
+      log.error({ jail: jail.name, source: s.id, err: (e as Error).message }, 'source failed to start; the jail goes on with its other sources');
+    }
+  }
+  store.setMeta(`started:${jail.name}`, String(now()));
+  return sources;
+}

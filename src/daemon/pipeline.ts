@@ -1,0 +1,49 @@
+/**
+ * The hot path of the daemon: one source batch -> matched failures -> decisions, then one SQLite
+ * transaction holding the strikes, the bans AND the source's new position. Because the position
+ * commits with what was derived from the lines, a crash (kill -9) either keeps both or neither:
+ * no line is counted twice, none is skipped. Bans reach the kernel right after the commit.
+ */
+import type { Ban, Strike } from '../core/types';
+import type { SourceBatch } from '../sources/source';
+import type { Store } from '../store/store';
+import type { JailRuntime } from './jail-runtime';
+import type { Logger } from './logger';
+
+export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, log: Logger, now: number): Ban[] {
+  const parts = rt.parts;
+  const strikes: Strike[] = [];
+  const bans: Ban[] = [];
+  if (parts) {
+    for (const ev of batch.events) {
+      let failure;
+      try {
+        failure = parts.matcher.match(ev, now);
+      } catch (e) {
+        // a filter bug must not stop the jail: log the line's place and go on
+        log.error({ jail: rt.name, source: ev.file ?? batch.source, line: ev.line, err: (e as Error).message }, 'matching a line failed');
+        continue;
+      }
+      if (!failure) continue;
+      rt.counters.failures++;
+      if (rt.replayCutoff !== undefined && failure.time < rt.replayCutoff) continue;
+      const outcome = parts.engine.onFailure(failure, now, { source: ev.file ?? batch.source, line: ev.line, text: ev.text });
+      if (outcome.strike) strikes.push(outcome.strike);
+      for (const ban of outcome.bans) bans.push(ban);
+    }
+    rt.counters.lines += batch.events.length;
+    if (batch.events.length > 0) rt.counters.lastLineAt = now;
+  }
+  store.transaction(() => {
+    if (strikes.length > 0) store.addStrikes(strikes);
+    if (bans.length > 0) store.recordBans(bans);
+    if (batch.cursor) store.setCursor(batch.cursor.key, batch.cursor.value);
+  });
+  rt.counters.strikes += strikes.length;
+  rt.counters.bans += bans.length;
+  if (bans.length > 0) {
+    rt.applier.ban(bans);
+    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
+  }
+  return bans;
+}

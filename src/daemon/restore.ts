@@ -1,0 +1,43 @@
+/**
+ * Start-up and periodic agreement between the database (the truth) and the kernel:
+ * - restore: every unexpired ban goes back in one batch per jail before any line is read;
+ * - reconcile: the kernel's sets are compared with the database; what is missing is re-asserted
+ *   (someone ran `nft flush ruleset`, a firewall reload), what should not be there is removed.
+ */
+import { CidrList, parseCidr } from '../core/ip';
+import type { Store } from '../store/store';
+import type { JailRuntime } from './jail-runtime';
+import type { Logger } from './logger';
+
+export async function restoreBans(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<number> {
+  await rt.action.setup();
+  const bans = store.activeBans(now, { jail: rt.name });
+  if (bans.length > 0) await rt.action.ban(bans, now);
+  for (const ban of bans) rt.parts?.engine.noteBan(ban);
+  log.info({ jail: rt.name, bans: bans.length }, 'bans restored');
+  return bans.length;
+}
+
+export async function reconcile(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<{ added: number; removed: number }> {
+  await rt.action.setup();
+  const listed = await rt.action.listed();
+  if (!listed) return { added: 0, removed: 0 };
+  const active = store.activeBans(now, { jail: rt.name });
+  const wanted = new Set(active.map((b) => b.ip));
+  // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
+  const prefixes = new CidrList([...listed].filter((e) => e.includes('/')).map((e) => parseCidr(e)!).filter(Boolean));
+  const missing = active.filter((b) => !listed.has(b.ip) && !(b.ip.includes('/') ? false : prefixes.matches(b.ip)));
+  const wantedList = new CidrList(active.map((b) => parseCidr(b.ip)!).filter(Boolean));
+  // Remove only what bans nothing the database wants (a merged range may hold wanted bans).
+  const extra = [...listed].filter((e) => !wanted.has(e) && !wantedList.matches(e));
+  if (missing.length > 0) {
+    log.warn({ jail: rt.name, missing: missing.length }, 'kernel set lost bans; re-asserting them');
+    rt.applier.ban(missing);
+  }
+  if (extra.length > 0) {
+    log.warn({ jail: rt.name, extra: extra.length }, 'kernel set holds addresses the database does not ban; removing them');
+    rt.applier.unban(extra);
+  }
+  if (missing.length > 0 || extra.length > 0) await rt.applier.flushNow().catch(() => undefined);
+  return { added: missing.length, removed: extra.length };
+}

@@ -1,0 +1,263 @@
+/**
+ * The decision core of one jail: Failures in, Strikes and Bans out. Pure: time comes from the
+ * failure (when it happened) and from `now` (when the ban starts); history and the address guard
+ * are injected. The same engine runs in the daemon, in `replay` and in the scenario tests.
+ *
+ * Rules, in the order they are tried for a failure:
+ *  1. fingerprint  proof on its own (ylmf-pc, pregreet): ban at first sighting (not for customers)
+ *  2. spray        one user name failing from many IPs: ban all of them, and every new one
+ *  3. threshold    weighted strikes in the window reach maxRetry (customers: reduced weight,
+ *                  plus a hard ceiling `customers.maxFailures` that is never forgiven)
+ *  then, for every single-address ban: subnet escalation of its prefix.
+ *  A ban of an address banned before is escalated in length and recorded as `recidive`.
+ */
+import { familyOf, prefixOf } from '../core/ip';
+import type { Ban, EventKind, Failure, Strike } from '../core/types';
+import type { BanHistory } from './ban-history';
+import { escalatedBanTime, spreadMs } from './ban-time';
+import type { JailRules } from './jail-rules';
+import { normaliseUser, type UserHasher } from './normalise-user';
+import { SprayDetector } from './spray-detector';
+import { StrikeWindows } from './strike-window';
+import { SubnetTracker } from './subnet-tracker';
+
+export interface Guard {
+  /** True for addresses (or prefixes overlapping addresses) that must never be banned. */
+  isProtected(ipOrCidr: string): boolean;
+}
+
+export interface Evidence {
+  source?: string;
+  line?: number;
+  text?: string;
+}
+
+export interface Outcome {
+  /** What to store (null when the failure does not count in this jail). */
+  strike: Strike | null;
+  bans: Ban[];
+  /** An offender whose earlier strikes were forgiven (a customer who then logged in). */
+  forgiven: string | null;
+}
+
+const NO_OUTCOME: Outcome = { strike: null, bans: [], forgiven: null };
+const MAX_TEXT = 1024;
+
+export class JailEngine {
+  private readonly windows = new StrikeWindows();
+  private readonly customerFailures = new StrikeWindows();
+  private readonly customers = new Map<string, number>();
+  /** Active bans made or restored: target (ip or prefix) -> until. */
+  private readonly active = new Map<string, number>();
+  private readonly spray: SprayDetector;
+  private readonly subnets: SubnetTracker;
+
+  constructor(
+    readonly rules: JailRules,
+    private readonly guard: Guard,
+    private readonly history: BanHistory,
+    private readonly hashUser: UserHasher,
+  ) {
+    this.spray = new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
+    this.subnets = new SubnetTracker(rules.subnet.threshold, rules.subnet.windowMs);
+  }
+
+  /** The offender an address belongs to: itself, or its IPv6 host prefix. */
+  offenderOf(ip: string): string {
+    return familyOf(ip) === 6 ? prefixOf(ip, this.rules.ipv6HostPrefix) : ip;
+  }
+
+  /** Feeds one failure. `now` is when a resulting ban starts (the failure's time in replay). */
+  onFailure(f: Failure, now: number, evidence: Evidence = {}): Outcome {
+    if (this.guard.isProtected(f.ip)) return NO_OUTCOME;
+    const key = this.offenderOf(f.ip);
+    if (f.event === 'auth-success') return this.onSuccess(f, key, evidence);
+
+    const event: EventKind = f.fingerprint ? 'helo-fingerprint' : f.event;
+    const rule = this.rules.events[event] ?? this.rules.events[f.event];
+    if (!rule || rule.weight <= 0) return NO_OUTCOME;
+
+    const isCustomer = this.isCustomer(key, f.time);
+    const weight = isCustomer ? rule.weight * this.rules.customers.weight : rule.weight;
+    const userHash = f.user ? this.hashUser(normaliseUser(f.user)) : undefined;
+    const strike: Strike = {
+      ip: f.ip,
+      jail: this.rules.name,
+      time: f.time,
+      event,
+      weight,
+      rule: `${f.filter}/${f.rule}`,
+      userHash,
+      source: evidence.source,
+      line: evidence.line,
+      text: evidence.text?.slice(0, MAX_TEXT),
+    };
+    this.windows.add(key, f.time, weight, rule.findTimeMs);
+    if (isCustomer) this.customerFailures.add(key, f.time, 1, this.rules.customers.findTimeMs);
+
+    const bans: Ban[] = [];
+    const ban = (target: string, reason: string, baseMs: number) => {
+      const made = this.makeBan(target, reason, baseMs, now);
+      if (made) bans.push(made);
+    };
+    if (this.isBanned(key, now)) return { strike, bans, forgiven: null };
+
+    const { fingerprint, spray, maxRetry } = this.rules;
+    if (fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) {
+      ban(key, 'fingerprint', fingerprint.banTimeMs);
+    } else if (spray.enabled && userHash && !isCustomer && isAuthFailure(f.event)) {
+      for (const member of this.spray.add(userHash, key, f.time)) {
+        if (!this.isCustomer(member, f.time) && !this.isBanned(member, now)) ban(member, `spray:${userHash}`, this.rules.banTimeMs);
+      }
+    }
+    if (bans.length === 0 && !this.isBanned(key, now)) {
+      const overCeiling = isCustomer && this.customerFailures.score(key, f.time) >= this.rules.customers.maxFailures;
+      if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
+    }
+    for (const made of [...bans]) this.escalateSubnet(made, now, f.time, bans);
+    return { strike, bans, forgiven: null };
+  }
+
+  /** A successful login: the offender becomes a customer; earlier strikes may be forgiven. */
+  private onSuccess(f: Failure, key: string, evidence: Evidence): Outcome {
+    if (!this.rules.customers.enabled) return NO_OUTCOME;
+    this.customers.set(key, Math.max(f.time, this.customers.get(key) ?? 0));
+    let forgiven: string | null = null;
+    if (this.rules.customers.forgive && this.windows.score(key, f.time) > 0) {
+      this.windows.forget(key);
+      forgiven = key;
+    }
+    this.spray.forget(key);
+    const strike: Strike = {
+      ip: f.ip,
+      jail: this.rules.name,
+      time: f.time,
+      event: 'auth-success',
+      weight: 0,
+      rule: `${f.filter}/${f.rule}`,
+      userHash: f.user ? this.hashUser(normaliseUser(f.user)) : undefined,
+      source: evidence.source,
+      line: evidence.line,
+      text: evidence.text?.slice(0, MAX_TEXT),
+    };
+    return { strike, bans: [], forgiven };
+  }
+
+  private escalateSubnet(made: Ban, now: number, time: number, bans: Ban[]): void {
+    const { subnet } = this.rules;
+    if (!subnet.enabled) return;
+    const addr = made.ip.split('/')[0];
+    const len = familyOf(addr) === 4 ? subnet.ipv4Prefix : subnet.ipv6Prefix;
+    const own = made.ip.includes('/') ? Number(made.ip.split('/')[1]) : familyOf(addr) === 4 ? 32 : 128;
+    if (len >= own) return;
+    const prefix = prefixOf(addr, len);
+    if (!this.subnets.add(prefix, made.ip, time)) return;
+    if (this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.hasCustomerIn(prefix, time)) return;
+    const ban = this.makeBan(prefix, `subnet:${prefix}`, this.rules.banTimeMs, now);
+    if (ban) {
+      bans.push(ban);
+      this.subnets.clear(prefix);
+    }
+  }
+
+  private makeBan(target: string, reason: string, baseMs: number, now: number): Ban | null {
+    if (this.guard.isProtected(target)) return null;
+    // History counts while it could matter: twice the longest ban (a bot back right after its
+    // longest ban ended is still a repeat offender). The store keeps ban history that long.
+    const lookback = 2 * Math.max(this.rules.escalation?.maxBanTimeMs ?? 0, baseMs);
+    const count = this.history.count(target, this.rules.name, now - lookback);
+    const durationMs = escalatedBanTime(baseMs, count, this.rules.escalation);
+    const ban: Ban = {
+      ip: target,
+      jail: this.rules.name,
+      since: now,
+      until: now + durationMs + spreadMs(target, durationMs),
+      reason: count > 0 && this.rules.escalation ? 'recidive' : reason,
+      count,
+    };
+    this.active.set(target, ban.until);
+    this.history.record(ban);
+    return ban;
+  }
+
+  private isCustomer(key: string, time: number): boolean {
+    if (!this.rules.customers.enabled) return false;
+    const last = this.customers.get(key);
+    return last !== undefined && last > time - this.rules.customers.windowMs;
+  }
+
+  private hasCustomerIn(prefix: string, time: number): boolean {
+    const [net, len] = prefix.split('/');
+    for (const [key, last] of this.customers) {
+      if (last <= time - this.rules.customers.windowMs) continue;
+      const addr = key.split('/')[0];
+      if (familyOf(addr) === familyOf(net) && prefixOf(addr, Number(len)) === prefix) return true;
+    }
+    return false;
+  }
+
+  /** Is the offender (or a prefix around it) under an active ban? */
+  isBanned(target: string, now: number): boolean {
+    if ((this.active.get(target) ?? 0) > now) return true;
+    const addr = target.split('/')[0];
+    const len = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
+    const around = prefixOf(addr, len);
+    return around !== target && (this.active.get(around) ?? 0) > now;
+  }
+
+  /** Restores state from the store at start: strikes (oldest first) and the active bans. */
+  restore(strikes: Strike[], activeBans: Ban[]): void {
+    for (const b of activeBans) if (b.jail === this.rules.name) this.active.set(b.ip, b.until);
+    for (const s of strikes) {
+      if (s.jail !== this.rules.name) continue;
+      const key = this.offenderOf(s.ip);
+      if (s.event === 'auth-success') {
+        this.customers.set(key, Math.max(s.time, this.customers.get(key) ?? 0));
+        if (this.rules.customers.forgive) this.windows.forget(key);
+        continue;
+      }
+      const rule = this.rules.events[s.event];
+      if (!rule) continue;
+      this.windows.add(key, s.time, s.weight, rule.findTimeMs);
+      if (this.isCustomer(key, s.time)) this.customerFailures.add(key, s.time, 1, this.rules.customers.findTimeMs);
+    }
+  }
+
+  /** An admin unbanned this address or prefix: forget its strikes and ban so the next line starts afresh. */
+  forget(ipOrCidr: string): void {
+    this.active.delete(ipOrCidr);
+    const key = ipOrCidr.includes('/') ? ipOrCidr : this.offenderOf(ipOrCidr);
+    this.active.delete(key);
+    this.windows.forget(key);
+    this.customerFailures.forget(key);
+    this.spray.forget(key);
+  }
+
+  /** An admin ban, or a ban restored from elsewhere: remember it as active. */
+  noteBan(ban: Ban): void {
+    if (ban.jail === this.rules.name) this.active.set(ban.ip, ban.until);
+  }
+
+  /** Bans that ended are no longer active. */
+  noteExpired(ip: string): void {
+    this.active.delete(ip);
+  }
+
+  /** Drops state that has left every window. */
+  prune(now: number): void {
+    this.windows.prune(now);
+    this.customerFailures.prune(now);
+    this.spray.pruneAll(now);
+    this.subnets.pruneAll(now);
+    for (const [k, t] of this.customers) if (t <= now - this.rules.customers.windowMs) this.customers.delete(k);
+    for (const [k, until] of this.active) if (until <= now) this.active.delete(k);
+  }
+
+  stats(): { offenders: number; customers: number; activeBans: number } {
+    return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.active.size };
+  }
+}
+
+function isAuthFailure(event: EventKind): boolean {
+  return event === 'auth-failure' || event === 'helo-fingerprint';
+}

@@ -1,0 +1,44 @@
+/**
+ * A jail's decision rules in the units the code uses (milliseconds, weights). config/ turns the YAML
+ * (human durations) into this; decide/ never sees YAML.
+ */
+import type { EventKind } from '../core/types';
+
+export interface EventRule {
+  /** How much one such event counts toward maxRetry. 0 = not counted. */
+  weight: number;
+  /** How far back events of this kind are counted (scanners come back over hours, not minutes). */
+  findTimeMs: number;
+}
+
+export interface JailRules {
+  name: string;
+  maxRetry: number;
+  /**
+   * IPv6 offenders are counted (and banned) per prefix of this length: one host owns a whole /64
+   * and can rotate through it. 128 counts single addresses.
+   */
+  ipv6HostPrefix: number;
+  events: Partial<Record<EventKind, EventRule>>;
+  banTimeMs: number;
+  /** Repeat offenders: ban time x factor per earlier ban, capped. null = no escalation. */
+  escalation: { factor: number; maxBanTimeMs: number } | null;
+  /** Events that are proof on their own (`ylmf-pc`, pregreet): ban at first sighting. */
+  fingerprint: { enabled: boolean; events: EventKind[]; banTimeMs: number };
+  /** One user name failed from many distinct IPs: ban every IP taking part while it lasts. */
+  spray: { enabled: boolean; distinctIps: number; windowMs: number };
+  /** Many banned IPs in one prefix: ban the prefix. */
+  subnet: { enabled: boolean; threshold: number; windowMs: number; ipv4Prefix: number; ipv6Prefix: number };
+  /**
+   * IPs that authenticated recently are customers: reduced weight, forgiven on success, never hit by
+   * spray or subnet bans. `maxFailures` in `findTimeMs` still bans a customer IP (full count,
+   * never forgiven): a compromised or misconfigured client.
+   */
+  customers: { enabled: boolean; windowMs: number; weight: number; forgive: boolean; maxFailures: number; findTimeMs: number };
+}
+
+/** The defaults the shipped mail jails use (README "Defences" explains each). */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
