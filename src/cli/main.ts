@@ -13,6 +13,9 @@ export function buildProgram(): Command {
     .name('mailjail')
     .description('Watch mail-server logs and ban attacking IPs in the kernel firewall')
     .version(require('../../package.json').version as string)
+    .option('-c, --config <dir>', 'configuration directory (default /etc/mailjail)')
+    .option('-s, --socket <path>', 'control socket of the daemon')
+    .option('--json', 'machine-readable JSON on stdout')
     .showHelpAfterError(false)
     .exitOverride();
   for (const register of COMMANDS) register(program);

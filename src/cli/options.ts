@@ -2,8 +2,11 @@
  * Options several commands share. `--config` and `--socket` are accepted before or after the
  * command name: they are declared on the program and on each command, and read merged.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { parse as parseYamlText } from 'yaml';
+import { MAIN_DEFAULTS } from '../config/schema';
 
 export const DEFAULT_CONFIG_DIR = '/etc/mailjail';
 
@@ -29,4 +32,31 @@ export function configDirOf(cmd: Command, { required = false } = {}): string | n
 /** Repeatable option collector: `--jail a --jail b` -> ['a', 'b']. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+export function addSocketOption(cmd: Command): Command {
+  return cmd.option('-s, --socket <path>', 'control socket (default: from the config, else /run/mailjail/mailjail.sock)');
+}
+
+/** The socket to talk to: --socket, else the config's `socket`, else the default path. */
+export function socketOf(cmd: Command): string {
+  const opts = cmd.optsWithGlobals() as { socket?: string; config?: string };
+  if (opts.socket) return opts.socket;
+  const dir = configDirOf(cmd);
+  if (dir) {
+    try {
+      // only the main file matters here; a broken jail drop-in must not stop `mailjail unban`
+      return readMainSocket(dir) ?? MAIN_DEFAULTS.socket;
+    } catch {
+      return MAIN_DEFAULTS.socket;
+    }
+  }
+  return MAIN_DEFAULTS.socket;
+}
+
+function readMainSocket(dir: string): string | undefined {
+  const file = join(dir, 'mailjail.yaml');
+  if (!existsSync(file)) return undefined;
+  const value = parseYamlText(readFileSync(file, 'utf8')) as { socket?: unknown } | null;
+  return typeof value?.socket === 'string' ? value.socket : undefined;
 }

@@ -17,6 +17,9 @@ import { reconcile, restoreBans } from './restore';
 import { openSources } from './open-sources';
 import { createUserHasher, newHashKey } from './user-hash';
 import { Housekeeping } from './housekeeping';
+import { startControlServer, type ControlServer } from '../control/server';
+import { createAdminHandler } from './admin';
+import { groupId } from './group-id';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -37,6 +40,8 @@ export class Daemon {
   private readonly clock: Clock;
   private readonly log: Logger;
   private stopped = false;
+  private ready = false;
+  private control: ControlServer | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
@@ -53,12 +58,25 @@ export class Daemon {
   private async open(config: LoadedConfig): Promise<void> {
     this.config = config;
     if (!this.options.skipRequirements) await this.checkRequirements(config);
-    mkdirSync(dirname(config.main.database), { recursive: true });
-    this.store = Store.open(config.main.database);
-    await this.startJails();
+    // The socket first: a second daemon must fail here, before it touches the kernel or the database.
+    const admin = createAdminHandler(this);
+    this.control = await startControlServer(
+      config.main.socket,
+      (req) => (this.ready || req.cmd === 'ping' ? admin(req) : Promise.reject(new MailjailError('SOCKET', 'the daemon is still starting'))),
+      { group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup) },
+    );
+    try {
+      mkdirSync(dirname(config.main.database), { recursive: true });
+      this.store = Store.open(config.main.database);
+      await this.startJails();
+    } catch (e) {
+      await this.control.close();
+      throw e;
+    }
     this.housekeeping = new Housekeeping(this, this.log, this.clock);
     this.housekeeping.start(config.main.reconcileIntervalMs);
-    this.log.info({ jails: [...this.jails.keys()], database: config.main.database }, 'ready');
+    this.ready = true;
+    this.log.info({ jails: [...this.jails.keys()], database: config.main.database, socket: config.main.socket }, 'ready');
   }
 
   private async checkRequirements(config: LoadedConfig): Promise<void> {
@@ -120,7 +138,9 @@ export class Daemon {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.ready = false;
     this.housekeeping.stop();
+    await this.control?.close();
     await this.stopJails();
     this.store.close();
     this.log.info('stopped');

@@ -1,0 +1,58 @@
+/**
+ * The control protocol: one JSON object per line each way over the Unix socket. Every request is
+ * validated before anything acts on it; a reply is `{ok: true, result}` or `{ok: false, error}`.
+ * Addresses are parsed into canonical IP/CIDR text here, before any handler sees them.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../core/duration';
+import { parseCidr } from '../core/ip';
+
+/** A request line longer than this is refused (and the connection closed). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+const address = z
+  .string()
+  .max(64)
+  .transform((v, ctx) => {
+    const c = parseCidr(v.trim());
+    if (!c) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not an IP address or CIDR: ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return c.text;
+  });
+const jail = z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'not a jail name');
+const durationMs = z
+  .string()
+  .max(32)
+  .refine((v) => parseDuration(v) !== null && (parseDuration(v) as number) > 0, 'expected a duration such as 90s, 10m, 1d or 1w')
+  .transform((v) => parseDuration(v) as number);
+
+export const RequestSchema = z.discriminatedUnion('cmd', [
+  z.object({ cmd: z.literal('status'), jail: jail.optional() }).strict(),
+  z.object({ cmd: z.literal('list'), jail: jail.optional(), ip: address.optional() }).strict(),
+  z.object({ cmd: z.literal('ban'), ip: address, jail: jail.optional(), for: durationMs.optional(), reason: z.string().max(200).optional() }).strict(),
+  z.object({ cmd: z.literal('unban'), ip: z.union([address, z.literal('*')]), jail: jail.optional() }).strict(),
+  z.object({ cmd: z.literal('why'), ip: address, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  z.object({ cmd: z.literal('reload') }).strict(),
+  z.object({ cmd: z.literal('ping') }).strict(),
+]);
+export type Request = z.infer<typeof RequestSchema>;
+export type RequestInput = z.input<typeof RequestSchema>;
+
+export type ErrorReply = { ok: false; error: { code: string; message: string } };
+export type Reply<T = unknown> = { ok: true; result: T } | ErrorReply;
+
+/** Parses one request line; an error reply says exactly what is wrong with it. */
+export function parseRequest(line: string): { request?: Request; error?: ErrorReply } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { error: { ok: false, error: { code: 'PROTOCOL', message: 'request is not valid JSON' } } };
+  }
+  const parsed = RequestSchema.safeParse(value);
+  if (parsed.success) return { request: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+  return { error: { ok: false, error: { code: 'PROTOCOL', message } } };
+}
