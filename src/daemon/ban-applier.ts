@@ -81,7 +81,8 @@ export class BanApplier {
     }
     this.running = this.runBatch().finally(() => {
       this.running = null;
-      if (this.pending.size > 0 && !this.retryTimer) this.kick();
+      // next batch, or settle flushNow() callers that arrived while this one ran
+      if (!this.retryTimer) this.kick();
     });
   }
 

@@ -1,0 +1,9 @@
+/** 32-bit FNV-1a as 8 hex digits: a short, stable tag for names and comments that must stay short. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,245 @@
+/**
+ * The database: strikes, bans (with their history), file cursors and a little meta, in one
+ * SQLite file. Synchronous by design (better-sqlite3): a batch of writes is one transaction, and
+ * nothing awaits inside one. The daemon is the only writer; the CLI may open the same file
+ * read-only meanwhile, which WAL allows without blocking either side.
+ */
+import Database from 'better-sqlite3';
+import { MailjailError } from '../core/errors';
+import type { Ban, Strike } from '../core/types';
+import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow } from './ban-rows';
+import type { ActiveBanQuery, BanRow } from './ban-rows';
+import { addJail, whereClause, type Filter } from './filter';
+import { keyRangeForRow, keyRangeOf } from './ip-key';
+import { MIGRATIONS, migrate, schemaVersion } from './migrations';
+import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
+
+export type { ActiveBanQuery, BanRow } from './ban-rows';
+
+export interface StoreOptions {
+  /** Open an existing, migrated database for reading only (the CLI while the daemon runs). */
+  readonly?: boolean;
+}
+
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** A LIMIT that means none: SQLite reads a negative limit as "all rows". */
+const NO_LIMIT = -1;
+
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly insertStrikes: (strikes: Strike[]) => void;
+  private readonly upsertBans: (bans: Ban[]) => void;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    readonly isReadonly: boolean,
+  ) {
+    this.insertStrikes = db.transaction((strikes: Strike[]) => {
+      const insert = this.sql(INSERT_STRIKE);
+      for (const s of strikes) insert.run(strikeParams(s));
+    });
+    this.upsertBans = db.transaction((bans: Ban[]) => {
+      // "Active" is judged at the new ban's own start: an older ban that ran out before it is history.
+      const extend = this.sql(`UPDATE bans SET until = @until, reason = @reason
+        WHERE lo = @lo AND hi = @hi AND jail = @jail AND ${CURRENT} AND until > @since`);
+      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count)
+        VALUES (@ip, @lo, @hi, @jail, @since, @until, @reason, @count)`);
+      for (const b of bans) {
+        const r = keyRangeForRow(b.ip);
+        const p = { ip: r.text, lo: r.lo, hi: r.hi, jail: b.jail, since: b.since, until: b.until, reason: b.reason, count: b.count };
+        if (extend.run(p).changes === 0) insert.run(p);
+      }
+    });
+  }
+
+  /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
+  static open(path: string, options: StoreOptions = {}): Store {
+    const readonly = options.readonly ?? false;
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (readonly) {
+        const version = schemaVersion(db);
+        if (version !== MIGRATIONS.length) {
+          throw new MailjailError(
+            'STORE',
+            `database ${path} has schema version ${version}, this mailjail needs ${MIGRATIONS.length}` +
+              (version < MIGRATIONS.length ? ' (the daemon creates and migrates it at start)' : ''),
+          );
+        }
+      } else {
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new Error(`cannot use WAL journal (journal_mode is ${String(mode)})`);
+        // With WAL, NORMAL loses at most the last transactions on power loss, never consistency.
+        db.pragma('synchronous = NORMAL');
+        migrate(db, path);
+      }
+      return new Store(db, path, readonly);
+    } catch (e) {
+      db?.close();
+      if (e instanceof MailjailError) throw e;
+      throw new MailjailError('STORE', `cannot open database ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Run fn in one transaction (better-sqlite3 .transaction semantics; fn must be synchronous). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  addStrikes(strikes: Strike[]): void {
+    if (strikes.length) this.insertStrikes(strikes);
+  }
+
+  /** Strikes of one ip (or all IPs inside a CIDR), newest first, optionally for one jail — for `mailjail why`. */
+  strikesOf(ipOrCidr: string, jail?: string, limit = NO_LIMIT): Strike[] {
+    const f = this.strikeFilter(ipOrCidr, jail);
+    const sql = `SELECT ${STRIKE_COLUMNS} FROM strikes ${whereClause(f.where)} ORDER BY time DESC, id DESC LIMIT @limit`;
+    return this.sql(sql).all({ ...f.params, limit }).map(toStrike);
+  }
+
+  /** Strikes with time >= sinceMs, oldest first — the daemon rebuilds its in-memory windows from these at start. */
+  strikesSince(sinceMs: number, jail?: string): Strike[] {
+    const f = addJail({ where: ['time >= @since'], params: { since: sinceMs } }, jail);
+    const sql = `SELECT ${STRIKE_COLUMNS} FROM strikes ${whereClause(f.where)} ORDER BY time, id`;
+    return this.sql(sql).all(f.params).map(toStrike);
+  }
+
+  /** Delete strikes of an ip (or inside a CIDR); returns how many. */
+  clearStrikes(ipOrCidr: string, jail?: string): number {
+    const f = this.strikeFilter(ipOrCidr, jail);
+    return this.sql(`DELETE FROM strikes ${whereClause(f.where)}`).run(f.params).changes;
+  }
+
+  /** Insert new active bans (an existing active ban of the same ip+jail is replaced: its until/reason updated). */
+  recordBans(bans: Ban[]): void {
+    if (bans.length) this.upsertBans(bans);
+  }
+
+  /** Active bans (until > now, not lifted), soonest to end first. */
+  activeBans(now: number, query: ActiveBanQuery = {}): BanRow[] {
+    const f = banFilter(query);
+    f.where.unshift(CURRENT, 'until > @now');
+    const sql = `SELECT ${BAN_COLUMNS} FROM bans ${whereClause(f.where)} ORDER BY until, id`;
+    return this.banRows(sql, { ...f.params, now });
+  }
+
+  /**
+   * Mark bans lifted (manual unban); returns the bans lifted. `ipOrCidr` '*' = all; otherwise the
+   * bans equal to it, inside it or containing it, since any of those keeps it blocked.
+   */
+  liftBans(ipOrCidr: string, at: number, jail?: string): BanRow[] {
+    const f = banFilter({ ip: ipOrCidr, jail });
+    f.where.unshift(CURRENT);
+    const sql = `UPDATE bans SET lifted_at = @at ${whereClause(f.where)} RETURNING ${BAN_COLUMNS}`;
+    return this.banRows(sql, { ...f.params, at }).sort(byId);
+  }
+
+  /** Bans whose until <= now and not yet marked expired: mark them expired and return them (so the daemon removes them from the kernel). */
+  expireBans(now: number): BanRow[] {
+    const sql = `UPDATE bans SET expired = 1 WHERE ${CURRENT} AND until <= @now RETURNING ${BAN_COLUMNS}`;
+    return this.banRows(sql, { now }).sort(byId);
+  }
+
+  /** How many bans (any state) this exact ip/prefix has had in `jail` since sinceMs — for ban-time escalation. */
+  banCount(ip: string, jail: string, sinceMs: number): number {
+    const r = keyRangeOf(ip);
+    const sql = 'SELECT COUNT(*) FROM bans WHERE lo = @lo AND hi = @hi AND jail = @jail AND since >= @since';
+    return this.sql(sql).pluck().get({ lo: r.lo, hi: r.hi, jail, since: sinceMs }) as number;
+  }
+
+  /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */
+  banHistory(ipOrCidr: string, limit = NO_LIMIT): BanRow[] {
+    const f: Filter = { where: [], params: { limit } };
+    overlapFilter(ipOrCidr, f);
+    const sql = `SELECT ${BAN_COLUMNS} FROM bans ${whereClause(f.where)} ORDER BY since DESC, id DESC LIMIT @limit`;
+    return this.banRows(sql, f.params);
+  }
+
+  getCursor<T = unknown>(key: string): T | undefined {
+    const value = this.sql('SELECT value FROM cursors WHERE key = ?').pluck().get(key) as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  /** Saves a cursor as JSON; `undefined` deletes it. */
+  setCursor(key: string, value: unknown): void {
+    if (value === undefined) this.sql('DELETE FROM cursors WHERE key = ?').run(key);
+    else this.sql(upsertSql('cursors')).run(key, JSON.stringify(value));
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.sql('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql(upsertSql('meta')).run(key, value);
+  }
+
+  /**
+   * Delete strikes older than strikesBefore and non-active bans that ended before historyBefore
+   * (an expired ban ends at its until, a lifted one when it was lifted). Bans still in the kernel
+   * stay whatever their age: expireBans must see them first. Returns counts.
+   *
+   * `maxRows` caps each kind deleted per call: the first prune after a long downtime can have
+   * hundreds of thousands of rows to drop, and the daemon's thread should not stop for seconds;
+   * it calls again while a count comes back equal to the cap.
+   */
+  prune(strikesBefore: number, historyBefore: number, maxRows = NO_LIMIT): { strikes: number; bans: number } {
+    const deleteSome = (table: string, where: string, before: number, limit: number) =>
+      this.sql(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} LIMIT @limit)`).run({ before, limit })
+        .changes;
+    return this.transaction(() => {
+      const strikes = deleteSome('strikes', 'time < @before ORDER BY time', strikesBefore, maxRows);
+      const expired = deleteSome('bans', 'until < @before AND expired = 1', historyBefore, maxRows);
+      const liftedLimit = maxRows === NO_LIMIT ? NO_LIMIT : maxRows - expired;
+      const lifted = deleteSome('bans', 'lifted_at < @before', historyBefore, liftedLimit);
+      return { strikes, bans: expired + lifted };
+    });
+  }
+
+  stats(now: number): { strikes: number; activeBans: number; bytes: number } {
+    const strikes = this.sql('SELECT COUNT(*) FROM strikes').pluck().get() as number;
+    const activeBans = this.sql(`SELECT COUNT(*) FROM bans WHERE ${CURRENT} AND until > ?`).pluck().get(now) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    return { strikes, activeBans, bytes: pages * pageSize };
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    // Lets SQLite refresh its planner statistics where they have drifted; cheap when nothing changed.
+    if (!this.isReadonly) this.db.pragma('optimize');
+    this.db.close();
+  }
+
+  private strikeFilter(ipOrCidr: string, jail: string | undefined): Filter {
+    const r = keyRangeOf(ipOrCidr);
+    return addJail({ where: ['ip_key BETWEEN @lo AND @hi'], params: { lo: r.lo, hi: r.hi } }, jail);
+  }
+
+  private banRows(sql: string, params: Record<string, unknown>): BanRow[] {
+    return this.sql(sql).raw(true).all(params).map(toBanRow);
+  }
+
+  /** Prepared once per SQL text: the few shapes each query can take are cached for the store's life. */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+}
+
+function upsertSql(table: 'cursors' | 'meta'): string {
+  return `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+}
+
+function byId(a: BanRow, b: BanRow): number {
+  return a.id - b.id;
+}

@@ -1,0 +1,168 @@
+/**
+ * A real mailjail daemon (the built CLI, `node dist/cli/main.js daemon`) running inside a network
+ * namespace made for the test, with its own config dir, database, socket and log file. The
+ * daemon's nft/ipset commands therefore change only the namespace's firewall.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from '../../../src/control/client';
+import { parseSetElements } from '../../../src/enforce/nft-json';
+import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
+import { createNetns, type Netns } from '../../helpers/netns';
+
+export const CLI = resolve(__dirname, '../../../dist/cli/main.js');
+
+export interface HarnessOptions {
+  action?: 'nftables' | 'iptables';
+  /** Extra YAML for the postfix jail (indented under it). */
+  jailYaml?: string;
+  mainYaml?: string;
+}
+
+export class DaemonHarness {
+  readonly dir: string;
+  readonly configDir: string;
+  readonly logFile: string;
+  readonly socket: string;
+  readonly database: string;
+  readonly outFile: string;
+  ns!: Netns;
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> | null = null;
+
+  constructor(private readonly options: HarnessOptions = {}) {
+    this.dir = mkdtempSync(join(tmpdir(), 'mj-daemon-'));
+    this.configDir = join(this.dir, 'etc');
+    this.logFile = join(this.dir, 'mail.log');
+    this.socket = join(this.dir, 'run', 'mailjail.sock');
+    this.database = join(this.dir, 'lib', 'mailjail.sqlite3');
+    this.outFile = join(this.dir, 'daemon.out');
+    mkdirSync(join(this.configDir, 'jails.d'), { recursive: true });
+    // world-traversable like /run, so a refused non-root caller is refused by the socket's own mode
+    chmodSync(this.dir, 0o755);
+    mkdirSync(join(this.dir, 'run'), { mode: 0o755 });
+    writeFileSync(this.logFile, '');
+    this.writeConfig(options.jailYaml ?? '');
+  }
+
+  writeConfig(jailYaml: string): void {
+    writeFileSync(
+      join(this.configDir, 'mailjail.yaml'),
+      [`database: ${this.database}`, `socket: ${this.socket}`, `action: ${this.options.action ?? 'nftables'}`, 'reconcileInterval: 1s', 'logLevel: debug', this.options.mainYaml ?? ''].join('\n'),
+    );
+    writeFileSync(
+      join(this.configDir, 'jails.d', '50-postfix.yaml'),
+      ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${this.logFile} }]`, '    maxRetry: 3', jailYaml].join('\n'),
+    );
+  }
+
+  async setup(): Promise<void> {
+    this.ns = await createNetns('daemon');
+  }
+
+  /** Starts the daemon and waits until it answers on its socket. */
+  async start(): Promise<void> {
+    const out = `${this.outFile}`;
+    this.child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (d: Buffer) => appendFileSync(out, d));
+    this.child.stderr!.on('data', (d: Buffer) => appendFileSync(out, d));
+    const child = this.child;
+    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${readOut(out)}`);
+      try {
+        await request(this.socket, { cmd: 'status' }, 2000);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 20_000);
+  }
+
+  /** SIGTERM and wait. */
+  async stop(): Promise<number | null> {
+    if (!this.child) return null;
+    this.child.kill('SIGTERM');
+    const code = await this.exited;
+    this.child = null;
+    return code;
+  }
+
+  /** kill -9 the daemon (the `ip netns exec` wrapper execs node, so the pid is node's). */
+  async kill9(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    this.child = null;
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    this.child?.kill(sig);
+  }
+
+  append(lines: string[]): void {
+    appendFileSync(this.logFile, lines.map((l) => `${l}\n`).join(''));
+  }
+
+  /** Runs the CLI against this daemon's socket (from outside the namespace: a Unix socket is a file). */
+  cli(args: string[], options: { asUser?: string } = {}): Promise<CommandResult> {
+    const argv = [process.execPath, CLI, ...args, '--socket', this.socket];
+    return runCommand(options.asUser ? ['setpriv', `--reuid=${options.asUser}`, '--regid=65534', '--clear-groups', ...argv] : argv, { timeoutMs: 60_000 });
+  }
+
+  /** Elements of a kernel set in the namespace, with their timeouts. */
+  async nftElements(set = 'postfix_v4'): Promise<Map<string, number | undefined>> {
+    const r = await this.ns.exec(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set]);
+    if (r.code !== 0) return new Map();
+    return new Map(parseSetElements(r.stdout).map((e) => [e.text, e.timeoutS]));
+  }
+
+  async ipsetElements(set: string): Promise<Set<string>> {
+    const r = await this.ns.exec(['ipset', 'list', set]);
+    const out = new Set<string>();
+    let inMembers = false;
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('Members:')) inMembers = true;
+      else if (inMembers && line.trim()) out.add(line.trim().split(/\s+/)[0]);
+    }
+    return out;
+  }
+
+  output(): string {
+    return readOut(this.outFile);
+  }
+
+  async teardown(): Promise<void> {
+    await this.kill9();
+    await this.ns?.remove();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function readOut(file: string): string {
+  try {
+    return require('node:fs').readFileSync(file, 'utf8') as string;
+  } catch {
+    return '';
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, stepMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** A Postfix SASL failure line, stamped now (RFC 3339, as rsyslog's high-precision format writes it). */
+export function saslFailure(ip: string, user = 'info@example.com', time = new Date()): string {
+  return `${time.toISOString().replace('Z', '+00:00')} mx postfix/submission/smtpd[4242]: warning: unknown[${ip}]: SASL LOGIN authentication failed: authentication failure, sasl_username=${user}`;
+}
+
+export { runCommand };

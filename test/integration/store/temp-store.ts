@@ -1,0 +1,36 @@
+/** A fresh temp dir per test, and stores opened in it that are closed (and the dir removed) afterwards. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store, type StoreOptions } from '../../../src/store/store';
+
+export interface TempStores {
+  /** The current test's directory. */
+  dir(): string;
+  /** Path of the default database file in it. */
+  dbPath(): string;
+  open(options?: StoreOptions, path?: string): Store;
+}
+
+export function useTempStores(): TempStores {
+  let dir = '';
+  let opened: Store[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mailjail-store-'));
+  });
+  afterEach(() => {
+    for (const s of opened) s.close();
+    opened = [];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const dbPath = () => join(dir, 'mailjail.db');
+  return {
+    dir: () => dir,
+    dbPath,
+    open(options = {}, path = dbPath()) {
+      const s = Store.open(path, options);
+      opened.push(s);
+      return s;
+    },
+  };
+}
