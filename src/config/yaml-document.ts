@@ -34,12 +34,13 @@ function lineOfPath(document: Document, counter: LineCounter, path: ReadonlyArra
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
       if (!pair) break;
+      // the key's own line: for `jails.postfix` that is the `postfix:` line, not its first child
       line = nodeLine(pair.key, counter) ?? line;
       node = pair.value;
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key];
+      line = nodeLine(node, counter) ?? line;
     } else break;
-    line = nodeLine(node, counter) ?? line;
   }
   return line;
 }

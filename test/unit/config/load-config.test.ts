@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load-config';
+import { MailjailError } from '../../../src/core/errors';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mj-config-'));
+  mkdirSync(join(dir, 'jails.d'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof MailjailError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a config error');
+}
+
+describe('loadConfig', () => {
+  it('knows the shipped jails, all disabled, with no config directory at all', () => {
+    const c = loadConfig(null);
+    expect([...c.jails.keys()].sort()).toEqual(['exim', 'icewarp', 'postfix', 'postfix_journal']);
+    expect([...c.jails.values()].every((j) => !j.enabled)).toBe(true);
+    expect(c.jails.get('postfix')!.rules.banTimeMs).toBe(7 * 86_400_000);
+  });
+
+  it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
+    const j = loadConfig(dir).jails.get('postfix')!;
+    expect(j.enabled).toBe(true);
+    expect(j.sources).toEqual([{ file: '/srv/mail.log' }]);
+    expect(j.filters).toEqual(['postfix']);
+  });
+
+  it('lets a later drop-in override or disable what an earlier one set', () => {
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    maxRetry: 3\n    findTime: 10m\n    spray: { distinctIps: 20 }\n');
+    write('jails.d/60-tune.yaml', 'jails:\n  postfix:\n    findTime: 1h\n    spray: { window: 2h }\n');
+    write('jails.d/90-off.yaml', 'jails:\n  exim:\n    enabled: false\n');
+    const c = loadConfig(dir);
+    const r = c.jails.get('postfix')!.rules;
+    expect(r.maxRetry).toBe(3);
+    expect(r.events['auth-failure']!.findTimeMs).toBe(3_600_000);
+    expect(r.events.scanner!.findTimeMs).toBe(86_400_000); // scanners keep their own long window
+    expect(r.spray).toEqual({ enabled: true, distinctIps: 20, windowMs: 7_200_000 });
+    write('jails.d/95-off.yaml', 'jails:\n  postfix:\n    enabled: false\n');
+    expect(loadConfig(dir).jails.get('postfix')!.enabled).toBe(false);
+  });
+
+  it('reports every problem at once as file:line: path: message, unknown keys included', () => {
+    const main = write('mailjail.yaml', 'database: /x.db\nsocekt: /run/x.sock\nignoreIp: [192.0.2.0/33]\n');
+    const drop = write(
+      'jails.d/50-bad.yaml',
+      'jails:\n  postfix:\n    enabled: true\n    maxRetry: -1\n    banTime: forever\n    filters: [nosuchfilter]\n',
+    );
+    const problems = problemsOf(() => loadConfig(dir));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `${main}:2: socekt: unknown key "socekt"`,
+        expect.stringMatching(new RegExp(`^${main}:3: ignoreIp\\.0: expected an IP address or CIDR`)),
+        expect.stringMatching(new RegExp(`^${drop}:4: jails\\.postfix\\.maxRetry: `)),
+        expect.stringMatching(new RegExp(`^${drop}:5: jails\\.postfix\\.banTime: expected a duration`)),
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+    write('jails.d/50-bad.yaml', 'jails:\n  postfix:\n    filters: [nosuchfilter]\n');
+    rmSync(main);
+    expect(problemsOf(() => loadConfig(dir))).toEqual([expect.stringContaining('unknown filter "nosuchfilter"')]);
+  });
+
+  it('refuses an unknown action and a YAML syntax error with their lines', () => {
+    write('jails.d/50-a.yaml', 'jails:\n  postfix:\n    action: pf\n');
+    write('jails.d/60-b.yaml', 'jails:\n  exim: [\n');
+    const problems = problemsOf(() => loadConfig(dir));
+    expect(problems.some((p) => /50-a\.yaml:2: jails\.postfix\.action: unknown action "pf"/.test(p))).toBe(true);
+    expect(problems.some((p) => /60-b\.yaml:\d+: /.test(p))).toBe(true);
+  });
+
+  it('accepts a named command action and a user filter from filters.d', () => {
+    mkdirSync(join(dir, 'filters.d'));
+    write('mailjail.yaml', 'actions:\n  notify:\n    type: command\n    ban: [/usr/local/bin/report, <ip>, <jail>]\n    unban: [/bin/true]\n');
+    write('jails.d/50-x.yaml', 'jails:\n  postfix:\n    action: notify\n');
+    const c = loadConfig(dir);
+    expect(c.main.actions.notify.ban).toEqual(['/usr/local/bin/report', '<ip>', '<jail>']);
+    expect(c.filterDirs).toEqual([join(dir, 'filters.d')]);
+  });
+});
