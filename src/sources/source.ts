@@ -1,0 +1,92 @@
+/**
+ * A Source turns a log (files on disk, the journal) into LineEvents, delivered in batches.
+ *
+ * Cursor keys (what `getCursor` is asked for and what `SourceBatch.cursor.key` carries):
+ * - file source: `${id}:${path}`, where `path` is the absolute path the file is followed under
+ *   (the name a pattern matched, e.g. `/var/log/mail.log`), not the name the inode has now. A
+ *   rename rotation puts the successor under the same path, so the key survives rotation; the
+ *   value (a FileCursor) names the inode, and on start the inode is looked for under other names.
+ *   A glob gets one key per matched file (IceWarp: one per daily file); keys of files that no
+ *   longer exist may be pruned by the store.
+ * - journal source: `${id}:journal`, value = the journal's `__CURSOR` string.
+ */
+import type { FileCursor, LineEvent } from '../core/types';
+
+export interface SourceBatch {
+  /** The source id. */
+  source: string;
+  /** In file order; LineEvent.file = absolute path followed, line = 1-based line number in that file. */
+  events: LineEvent[];
+  /**
+   * Position after the last event of this batch. The CONSUMER persists it (in the same SQLite
+   * transaction as the strikes it derives); a source persists nothing itself. A batch may carry
+   * no events and only a cursor (a file opened at its end, a new file opened, the rest of an
+   * over-long line skipped): persist it all the same. A batch without a cursor carries lines
+   * written to a rotated file after its successor took over the key.
+   */
+  cursor?: { key: string; value: unknown };
+}
+
+export interface SourceStatus {
+  id: string;
+  kind: 'file' | 'journal';
+  files: Array<{ path: string; offset: number; line: number; size?: number }>;
+  lastReadAt?: number;
+  error?: string;
+}
+
+export interface Source {
+  readonly id: string;
+  /** Starts reading; resolves once initial catch-up reading has been scheduled/started (files opened). */
+  start(): Promise<void>;
+  /** Stops watching, closes handles; resolves when no more batches will be delivered. */
+  stop(): Promise<void>;
+  status(): SourceStatus;
+}
+
+export type SourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => void;
+
+export interface FileSourceOptions {
+  id: string;
+  /** Absolute paths or globs (picomatch), e.g. `/var/log/icewarp/smtp/s*.log`. */
+  patterns: string[];
+  /** Saved cursor for a cursor key (`${id}:${path}`, see above). */
+  getCursor(key: string): FileCursor | undefined;
+  /** Delivered strictly one at a time: the next batch is not delivered before the returned promise settles. */
+  onBatch(batch: SourceBatch): void | Promise<void>;
+  /** Where to begin when no matched file has a cursor (first start). Default 'end'. */
+  startAt?: 'end' | 'beginning';
+  /** Longer lines are cut to their first maxLineBytes bytes; the rest is discarded. Default 16384. */
+  maxLineBytes?: number;
+  /** Default 5000. */
+  maxBatchLines?: number;
+  /** A safety re-check timer (default 1000) in addition to the file-system events. */
+  pollIntervalMs?: number;
+  /**
+   * How long a rotated-away or deleted file stays open after it last grew (default 5000): a
+   * syslog daemon keeps writing to the old inode until it is told to reopen.
+   */
+  rotateGraceMs?: number;
+  log?: SourceLog;
+}
+
+export interface JournalSourceOptions {
+  id: string;
+  /** journalctl matches, e.g. `_SYSTEMD_UNIT=postfix@-.service`, `SYSLOG_IDENTIFIER=postfix/smtpd`, `+`. */
+  matches: string[];
+  /** Saved `__CURSOR` for the key `${id}:journal`. */
+  getCursor(key: string): string | undefined;
+  onBatch(batch: SourceBatch): void | Promise<void>;
+  /** argv prefix, default ['journalctl']. */
+  journalctl?: string[];
+  /** Default 16384, as for files. */
+  maxLineBytes?: number;
+  /** Default 5000. */
+  maxBatchLines?: number;
+  /** Wait before starting journalctl again after it exits (default 1000). */
+  restartDelayMs?: number;
+  log?: SourceLog;
+}
+
+export { createFileSource } from './file-source';
+export { createJournalSource } from './journal-source';

@@ -1,0 +1,202 @@
+/**
+ * One open file being followed: its identity (dev+ino, first-line hash), the position after the
+ * last complete line, and the reading of everything appended since.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { FileCursor, LineEvent } from '../core/types';
+import { hashFirstLine } from './first-line-hash';
+import { countNewlines, splitLines, type SplitState } from './line-splitter';
+
+/** Files longer than this at their saved position keep unknown line numbers rather than be read through. */
+const MAX_COUNTED_BYTES = 512 * 1024 * 1024;
+
+export interface ReadLimits {
+  sourceId: string;
+  /** Shared read buffer (reads of one source never overlap); longer than maxLineBytes. */
+  buf: Buffer;
+  maxLineBytes: number;
+  maxBatchLines: number;
+}
+
+/** Hands a batch over; `cursor` is null when this file no longer owns its key. */
+export type Deliver = (events: LineEvent[], cursor: { key: string; value: FileCursor } | null) => Promise<void>;
+
+export class TailedFile {
+  offset = 0;
+  line = 0;
+  firstLineHash = '';
+  /** Size at the last stat. */
+  size = 0;
+  /** Batches carry this file's cursor until a successor under the same path takes the key over. */
+  ownsKey = true;
+  /** The position moved (opened at its end, a long line's rest skipped) and no batch carried it yet. */
+  unsaved = false;
+  /** When the file last grew, for closing rotated-away files after a grace period. */
+  lastGrowthAt = Date.now();
+  private readonly split: SplitState = { skipping: false };
+
+  private constructor(
+    /** The cursor key: `${sourceId}:${path}`. */
+    readonly key: string,
+    /** The path the file is followed under (LineEvent.file). */
+    readonly path: string,
+    /** Where the inode is now: `path`, or a rotated name found on start. */
+    public location: string,
+    private readonly handle: FileHandle,
+    readonly dev: number,
+    readonly ino: number,
+  ) {}
+
+  /** Opens `location` (default `path`); null when it is gone or not a regular file. */
+  static async open(key: string, path: string, location = path): Promise<TailedFile | null> {
+    let handle: FileHandle;
+    try {
+      handle = await open(location, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      await handle.close();
+      return null;
+    }
+    const file = new TailedFile(key, path, location, handle, st.dev, st.ino);
+    file.size = st.size;
+    return file;
+  }
+
+  async stat(): Promise<{ size: number; nlink: number }> {
+    const st = await this.handle.stat();
+    if (st.size > this.size) this.lastGrowthAt = Date.now();
+    this.size = st.size;
+    return st;
+  }
+
+  /**
+   * Continues where a saved cursor stopped. A saved offset is right after a newline unless it is
+   * inside a line that was cut or skipped; then the rest of that line is still to be discarded.
+   */
+  async resume(cursor: FileCursor): Promise<void> {
+    this.offset = cursor.offset;
+    this.line = cursor.line;
+    this.firstLineHash = cursor.firstLineHash;
+    this.split.skipping = false;
+    if (cursor.offset > 0) {
+      const one = Buffer.alloc(1);
+      const { bytesRead } = await this.handle.read(one, 0, 1, cursor.offset - 1);
+      this.split.skipping = bytesRead === 1 && one[0] !== 0x0a;
+    }
+  }
+
+  /** Starts again at the first byte (a new file, a truncated one). */
+  rewind(): void {
+    this.offset = 0;
+    this.line = 0;
+    this.firstLineHash = '';
+    this.split.skipping = false;
+    this.unsaved = true;
+  }
+
+  /**
+   * Positions after the last complete line; a last line without its newline is skipped (it was
+   * being written before we started). Lines before the position are counted only when the file
+   * grows (see countLinesIfUnknown): old files a glob matches are never read at all.
+   */
+  async seekEnd(limits: ReadLimits): Promise<void> {
+    const { buf } = limits;
+    const size = (await this.stat()).size;
+    const from = Math.max(0, size - buf.length);
+    const { bytesRead } = await this.handle.read(buf, 0, size - from, from);
+    const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+    this.offset = nl >= 0 ? from + nl + 1 : from === 0 ? 0 : size;
+    this.line = 0;
+    if (this.offset < size) {
+      this.offset = size;
+      this.split.skipping = true;
+    }
+    this.unsaved = true;
+  }
+
+  /**
+   * `line === 0` with `offset > 0` means the lines before the position were not counted yet
+   * (opened at its end). Counts them, the line in progress included, unless the file is so big
+   * that reading it through costs more than line numbers are worth: then lines stay unknown (0).
+   */
+  private async countLinesIfUnknown(buf: Buffer): Promise<void> {
+    if (this.line !== 0 || this.offset === 0 || this.offset > MAX_COUNTED_BYTES) return;
+    let lines = 0;
+    let last = 0x0a;
+    for (let pos = 0; pos < this.offset; ) {
+      const { bytesRead } = await this.handle.read(buf, 0, Math.min(buf.length, this.offset - pos), pos);
+      if (bytesRead === 0) break;
+      lines += countNewlines(buf, 0, bytesRead);
+      last = buf[bytesRead - 1];
+      pos += bytesRead;
+    }
+    this.line = lines + (last === 0x0a ? 0 : 1);
+  }
+
+  /** Reads everything from the position to the end of the file, one batch per maxBatchLines. */
+  async readToEnd(limits: ReadLimits, deliver: Deliver): Promise<number> {
+    const { buf, maxLineBytes, maxBatchLines, sourceId } = limits;
+    let events: LineEvent[] = [];
+    let total = 0;
+    const flush = async (): Promise<void> => {
+      const cursor = this.ownsKey ? { key: this.key, value: await this.cursor() } : null;
+      const batch = events;
+      events = [];
+      this.unsaved = false;
+      total += batch.length;
+      await deliver(batch, cursor);
+    };
+    let counted = false;
+    for (;;) {
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, this.offset);
+      if (bytesRead === 0) break;
+      if (!counted) {
+        counted = true;
+        await this.countLinesIfUnknown(buf);
+        await this.handle.read(buf, 0, bytesRead, this.offset); // the count used the buffer
+      }
+      const linesKnown = this.line > 0 || this.offset === 0;
+      let pos = 0;
+      for (;;) {
+        const r = splitLines(buf, pos, bytesRead, maxLineBytes, maxBatchLines - events.length, this.split);
+        for (const text of r.texts) {
+          events.push({ source: sourceId, file: this.path, line: linesKnown ? ++this.line : 0, text });
+        }
+        if (r.pos > pos) this.unsaved = true;
+        this.offset += r.pos - pos;
+        pos = r.pos;
+        if (events.length < maxBatchLines) break;
+        await flush();
+      }
+      // A short read is the end of the file for now; a partial line is read again with its newline.
+      if (bytesRead < buf.length) break;
+    }
+    if (events.length > 0 || (this.unsaved && this.ownsKey)) await flush();
+    return total;
+  }
+
+  /** Where reading stands, as the consumer saves it. */
+  async cursor(): Promise<FileCursor> {
+    if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
+    return {
+      dev: this.dev,
+      ino: this.ino,
+      firstLineHash: this.firstLineHash,
+      offset: this.offset,
+      line: this.line,
+      path: this.location,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+
+  hashFirstLine(): Promise<string> {
+    return hashFirstLine(this.handle);
+  }
+}

@@ -1,0 +1,60 @@
+/** Shared by the file-source tests: a temp dir, a consumer that saves cursors as the daemon does, polling waits. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FileCursor, LineEvent } from '../../../src/core/types';
+import { createFileSource, type FileSourceOptions, type Source, type SourceBatch } from '../../../src/sources/source';
+
+export function makeTempDir(name: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), `mj-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Stands in for the daemon: keeps every batch and saves each batch's cursor. */
+export class Consumer {
+  readonly batches: SourceBatch[] = [];
+  readonly cursors = new Map<string, FileCursor>();
+
+  get events(): LineEvent[] {
+    return this.batches.flatMap((b) => b.events);
+  }
+
+  get texts(): string[] {
+    return this.events.map((e) => e.text);
+  }
+
+  onBatch = (batch: SourceBatch): void => {
+    this.batches.push(batch);
+    if (batch.cursor) this.cursors.set(batch.cursor.key, batch.cursor.value as FileCursor);
+  };
+
+  getCursor = (key: string): FileCursor | undefined => this.cursors.get(key);
+
+  /** A file source that delivers here; options override the test defaults. */
+  source(id: string, patterns: string[], options: Partial<FileSourceOptions> = {}): Source {
+    return createFileSource({
+      id,
+      patterns,
+      getCursor: this.getCursor,
+      onBatch: this.onBatch,
+      pollIntervalMs: 200,
+      ...options,
+    });
+  }
+}
+
+/** Line numbers of the form `line 17` found in texts, in order. */
+export function numbersIn(texts: string[]): number[] {
+  return texts.map((t) => Number(/line (\d+)/.exec(t)?.[1] ?? NaN));
+}
