@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 
 const EXPIRE_EVERY_MS = 5_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+const PRUNE_SLICE = 10_000;
 
 export class Housekeeping {
   private timers: NodeJS.Timeout[] = [];
@@ -46,7 +47,7 @@ export class Housekeeping {
     if (expired.length > 0) this.log.info({ count: expired.length }, 'bans expired');
   }
 
-  prune(): void {
+  async prune(): Promise<void> {
     const now = this.clock.now();
     let strikeKeep = 0;
     let historyKeep = 0;
@@ -59,8 +60,17 @@ export class Housekeeping {
       // escalation needs to know about bans at least as long ago as the longest ban lasts
       historyKeep = Math.max(historyKeep, (r.escalation?.maxBanTimeMs ?? r.banTimeMs) * 2);
     }
-    const pruned = this.daemon.store.prune(now - Math.max(strikeKeep, 86_400_000), now - Math.max(historyKeep, 86_400_000));
-    if (pruned.strikes + pruned.bans > 0) this.log.info(pruned, 'pruned old strikes and ban history');
+    // In slices, yielding between them: the first prune after a long downtime can be 500k rows,
+    // and one long DELETE would stall the pipeline for seconds.
+    const total = { strikes: 0, bans: 0 };
+    for (;;) {
+      const r = this.daemon.store.prune(now - Math.max(strikeKeep, 86_400_000), now - Math.max(historyKeep, 86_400_000), PRUNE_SLICE);
+      total.strikes += r.strikes;
+      total.bans += r.bans;
+      if (r.strikes < PRUNE_SLICE && r.bans < PRUNE_SLICE) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (total.strikes + total.bans > 0) this.log.info(total, 'pruned old strikes and ban history');
   }
 
   private every(ms: number, fn: () => void | Promise<void>): void {

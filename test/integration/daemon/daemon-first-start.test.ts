@@ -1,0 +1,55 @@
+/**
+ * First start on an existing log (issue 3): by default reading begins at the end; with
+ * `startAt: { replay: 10m }` the file is read from the start and only the last ten minutes count.
+ * Also: a ban given a short time leaves the kernel and the list when it ends.
+ */
+import { writeFileSync } from 'node:fs';
+import { describeWithNetns } from '../../helpers/netns';
+import { DaemonHarness, saslFailure, waitFor } from './daemon-harness';
+
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+describeWithNetns(['nft'])('daemon first start', () => {
+  const hours = [saslFailure('192.0.2.1', 'a', ago(3_600_000)), saslFailure('192.0.2.1', 'b', ago(3_590_000)), saslFailure('192.0.2.1', 'c', ago(3_580_000))];
+  const minutes = [saslFailure('192.0.2.2', 'a', ago(120_000)), saslFailure('192.0.2.2', 'b', ago(110_000)), saslFailure('192.0.2.2', 'c', ago(100_000))];
+
+  describe('with startAt: { replay: 10m }', () => {
+    const h = new DaemonHarness({ jailYaml: '    startAt: { replay: 10m }' });
+    beforeAll(async () => {
+      writeFileSync(h.logFile, [...hours, ...minutes].join('\n') + '\n');
+      await h.setup();
+      await h.start();
+    });
+    afterAll(() => h.teardown());
+
+    it('bans from the last ten minutes of the existing log only', async () => {
+      await waitFor(async () => (await h.nftElements()).has('192.0.2.2'));
+      expect((await h.nftElements()).has('192.0.2.1')).toBe(false);
+    });
+
+    it('ends a short ban on time: gone from the kernel and from the list', async () => {
+      expect((await h.cli(['ban', '203.0.113.50', '--for', '2s'])).code).toBe(0);
+      expect((await h.nftElements('manual_v4')).has('203.0.113.50')).toBe(true);
+      await waitFor(async () => !(await h.nftElements('manual_v4')).has('203.0.113.50'), 10_000, 200);
+      const list = JSON.parse((await h.cli(['list', '--json'])).stdout) as Array<{ ip: string }>;
+      expect(list.map((b) => b.ip)).not.toContain('203.0.113.50');
+    });
+  });
+
+  describe('by default', () => {
+    const h = new DaemonHarness();
+    beforeAll(async () => {
+      writeFileSync(h.logFile, [...hours, ...minutes].join('\n') + '\n');
+      await h.setup();
+      await h.start();
+    });
+    afterAll(() => h.teardown());
+
+    it('starts at the end of an existing log and bans only from new lines', async () => {
+      h.append([saslFailure('192.0.2.3'), saslFailure('192.0.2.3'), saslFailure('192.0.2.3')]);
+      await waitFor(async () => (await h.nftElements()).has('192.0.2.3'));
+      const kernel = await h.nftElements();
+      expect(kernel.has('192.0.2.1') || kernel.has('192.0.2.2')).toBe(false);
+    });
+  });
+});
