@@ -12,7 +12,7 @@ import { JailsFileSchema, MAIN_DEFAULTS, MainFileSchema, type JailPatch } from '
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
 
-export type CommandActionSpec = { type: 'command'; name: string; ban: string[]; unban: string[]; setup?: string[]; teardown?: string[] };
+import type { CommandActionSpec } from '../enforce/action';
 
 export interface MainConfig {
   database: string;

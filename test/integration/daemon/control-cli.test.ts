@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_STATUS } from '../../../src/core/errors';
 import { describeWithNetns } from '../../helpers/netns';
-import { CLI, DaemonHarness, runCommand, saslFailure, waitFor } from './daemon-harness';
+import { CLI, useDaemon, runCommand, saslFailure, waitFor } from './daemon-harness';
 
 function rawRequest(socket: string, payload: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -26,15 +26,7 @@ function rawRequest(socket: string, payload: string): Promise<string> {
 }
 
 describeWithNetns(['nft', 'setpriv'])('control socket and CLI', () => {
-  const h = new DaemonHarness();
-
-  beforeAll(async () => {
-    await h.setup();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h.teardown();
-  });
+  const h = useDaemon();
 
   it('bans an address by hand, in the kernel before the command returns', async () => {
     const r = await h.cli(['ban', '203.0.113.9', '--jail', 'postfix', '--for', '2h', '--reason', 'seen in spamtrap']);

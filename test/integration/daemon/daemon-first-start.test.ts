@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { describeWithNetns } from '../../helpers/netns';
-import { DaemonHarness, saslFailure, waitFor } from './daemon-harness';
+import { saslFailure, useDaemon, waitFor } from './daemon-harness';
 
 const ago = (ms: number) => new Date(Date.now() - ms);
 
@@ -14,13 +14,7 @@ describeWithNetns(['nft'])('daemon first start', () => {
   const minutes = [saslFailure('192.0.2.2', 'a', ago(120_000)), saslFailure('192.0.2.2', 'b', ago(110_000)), saslFailure('192.0.2.2', 'c', ago(100_000))];
 
   describe('with startAt: { replay: 10m }', () => {
-    const h = new DaemonHarness({ jailYaml: '    startAt: { replay: 10m }' });
-    beforeAll(async () => {
-      writeFileSync(h.logFile, [...hours, ...minutes].join('\n') + '\n');
-      await h.setup();
-      await h.start();
-    });
-    afterAll(() => h.teardown());
+    const h = useDaemon({ jailYaml: '    startAt: { replay: 10m }' }, (d) => writeFileSync(d.logFile, [...hours, ...minutes].join('\n') + '\n'));
 
     it('bans from the last ten minutes of the existing log only', async () => {
       await waitFor(async () => (await h.nftElements()).has('192.0.2.2'));
@@ -37,13 +31,7 @@ describeWithNetns(['nft'])('daemon first start', () => {
   });
 
   describe('by default', () => {
-    const h = new DaemonHarness();
-    beforeAll(async () => {
-      writeFileSync(h.logFile, [...hours, ...minutes].join('\n') + '\n');
-      await h.setup();
-      await h.start();
-    });
-    afterAll(() => h.teardown());
+    const h = useDaemon({}, (d) => writeFileSync(d.logFile, [...hours, ...minutes].join('\n') + '\n'));
 
     it('starts at the end of an existing log and bans only from new lines', async () => {
       h.append([saslFailure('192.0.2.3'), saslFailure('192.0.2.3'), saslFailure('192.0.2.3')]);

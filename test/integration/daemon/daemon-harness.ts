@@ -166,3 +166,15 @@ export function saslFailure(ip: string, user = 'info@example.com', time = new Da
 }
 
 export { runCommand };
+
+/** Registers a namespace + started daemon for the enclosing describe block, torn down after it. */
+export function useDaemon(options: HarnessOptions = {}, before?: (h: DaemonHarness) => void): DaemonHarness {
+  const h = new DaemonHarness(options);
+  beforeAll(async () => {
+    before?.(h);
+    await h.setup();
+    await h.start();
+  });
+  afterAll(() => h.teardown());
+  return h;
+}

@@ -1,18 +1,10 @@
 /** The daemon with the ipset/iptables action, real programs in a namespace made by the test (issue 3). */
 import { describeWithNetns } from '../../helpers/netns';
-import { DaemonHarness, saslFailure, waitFor } from './daemon-harness';
+import { useDaemon, saslFailure, waitFor } from './daemon-harness';
 
 describeWithNetns(['ipset', 'iptables', 'ip6tables'])('daemon with ipset and iptables', () => {
-  const h = new DaemonHarness({ action: 'iptables' });
+  const h = useDaemon({ action: 'iptables' });
   const set = 'mailjail-postfix-4';
-
-  beforeAll(async () => {
-    await h.setup();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h.teardown();
-  });
 
   it('puts an IP with three AUTH failures into the ipset with a week-long timeout, behind one iptables rule', async () => {
     h.append([saslFailure('192.0.2.10'), saslFailure('192.0.2.10'), saslFailure('192.0.2.10')]);

@@ -3,20 +3,12 @@
  * Postfix log become kernel bans; restarts, kill -9 and a flushed set lose nothing (issue 3).
  */
 import { describeWithNetns } from '../../helpers/netns';
-import { DaemonHarness, saslFailure, waitFor } from './daemon-harness';
+import { useDaemon, saslFailure, waitFor } from './daemon-harness';
 
 const WEEK_S = 7 * 86400;
 
 describeWithNetns(['nft'])('daemon with nftables', () => {
-  const h = new DaemonHarness();
-
-  beforeAll(async () => {
-    await h.setup();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h.teardown();
-  });
+  const h = useDaemon();
 
   it('bans an IP after three AUTH failures in a Postfix log, in the kernel with a week-long timeout', async () => {
     h.append([saslFailure('192.0.2.10'), saslFailure('192.0.2.10')]);
