@@ -19,7 +19,9 @@ export async function restoreBans(rt: JailRuntime, store: Store, now: number, lo
 }
 
 export async function reconcile(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<{ added: number; removed: number }> {
+  // setup() is cheap (it re-creates what is missing and reads nothing); the listing is not.
   await rt.action.setup();
+  if (rt.applier.isBusy()) return { added: 0, removed: 0 };
   const listed = await rt.action.listed();
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });

@@ -58,8 +58,9 @@ export function isHost(cidr: Cidr): boolean {
 
 /**
  * Splits elements into those to add and those already inside a wider element of the same list.
- * An interval set refuses overlapping elements, so a batch holding both 192.0.2.0/24 and
- * 192.0.2.7 must carry only the /24.
+ * An interval set refuses overlapping elements, so a batch for one holding both 192.0.2.0/24 and
+ * 192.0.2.128/25 must carry only the /24. (nftables keeps hosts in hash sets, where nothing
+ * overlaps, and passes only its prefixes through here.)
  */
 export function dropCovered<T extends { cidr: Cidr }>(elements: T[]): { kept: T[]; covered: T[] } {
   if (elements.every((e) => isHost(e.cidr))) return { kept: elements, covered: [] };

@@ -1,6 +1,8 @@
 /**
  * An nftables interval set refuses an element that overlaps one it holds ("interval overlaps with
  * an existing one"). Given what the set holds, decide what a ban batch must do instead. Pure.
+ * Only the prefix sets are interval sets, so this is about prefixes (a /24 over a present /25);
+ * hosts live in their own hash sets and never overlap anything.
  *
  * - same element present: add again (the kernel updates its timeout);
  * - a wider element already covers it: skip it (reconcile re-adds it if the wider one expires
@@ -8,15 +10,14 @@
  * - it covers narrower elements: remove those in the same transaction, then add it.
  */
 import { networkAddress, parseCidr, type Cidr } from '../core/ip';
-import type { BanElement } from './ban-elements';
 
-export interface OverlapPlan {
-  add: BanElement[];
+export interface OverlapPlan<T extends { cidr: Cidr }> {
+  add: T[];
   remove: Cidr[];
-  skipped: { element: BanElement; coveredBy: string }[];
+  skipped: { element: T; coveredBy: string }[];
 }
 
-export function planAgainstPresent(elements: BanElement[], presentTexts: Iterable<string>): OverlapPlan {
+export function planAgainstPresent<T extends { cidr: Cidr }>(elements: T[], presentTexts: Iterable<string>): OverlapPlan<T> {
   const present = new Map<string, Cidr>();
   const presentPrefixes = { 4: new Set<number>(), 6: new Set<number>() };
   for (const text of presentTexts) {
@@ -26,8 +27,8 @@ export function planAgainstPresent(elements: BanElement[], presentTexts: Iterabl
     presentPrefixes[c.family].add(c.prefix);
   }
 
-  const plan: OverlapPlan = { add: [], remove: [], skipped: [] };
-  const widening = new Map<string, BanElement>(); // `${family}:${prefix}:${addr}` of new CIDRs
+  const plan: OverlapPlan<T> = { add: [], remove: [], skipped: [] };
+  const widening = new Map<string, T>(); // `${family}:${prefix}:${addr}` of new CIDRs
   for (const e of elements) {
     const { family, addr, prefix, text } = e.cidr;
     if (present.has(`${family}:${text}`)) {

@@ -1,9 +1,15 @@
 /**
  * Text of the `nft -f -` scripts the nftables action sends. Pure, so the exact ruleset is unit
  * tested; each script is applied by nft as one transaction (all or nothing).
+ *
+ * Per jail: its own input chain and four sets. Single hosts live in plain timeout sets (hash
+ * sets: adding or deleting costs the same with 10 or 100,000 elements); prefixes live in
+ * interval sets, because only those can hold a CIDR. nft 1.0.6 reads every element of every
+ * interval set in the ruleset before any element change (overlap checks), so the interval sets
+ * must stay small: hosts never go there.
  */
 import type { Cidr, Family } from '../core/ip';
-import type { BanElement } from './ban-elements';
+import { isHost } from './ban-elements';
 import { shortHash } from './short-hash';
 
 /** nft's parser refuses a timeout of 100,000,000 s or more ("value too large"), nft 1.0.6. */
@@ -12,13 +18,48 @@ export const NFT_MAX_TIMEOUT_S = 99_999_999;
 /** Elements per `add element` statement: keeps lines short; the transaction is still one. */
 const CHUNK = 1000;
 
+/** The one chain every jail shared before per-jail chains; setup removes the jail's rules from it. */
+export const LEGACY_CHAIN = 'input';
+
 export interface NftNames {
   table: string;
   jail: string;
 }
 
+export interface JailSet {
+  name: string;
+  family: Family;
+  /** true for the prefix sets (`flags interval, timeout`), false for the host sets. */
+  interval: boolean;
+}
+
+/** The set holding single hosts of one family: `postfix_v4`. */
 export function setName(jail: string, family: Family): string {
   return `${jail}_v${family}`;
+}
+
+/** The set holding prefixes of one family: `postfix_v4_net`. */
+export function netSetName(jail: string, family: Family): string {
+  return `${jail}_v${family}_net`;
+}
+
+/** The jail's own base chain. Never `input`, so it cannot be the legacy shared chain. */
+export function chainName(jail: string): string {
+  return `${jail}_input`;
+}
+
+export function jailSets(jail: string): JailSet[] {
+  return [
+    { name: setName(jail, 4), family: 4, interval: false },
+    { name: setName(jail, 6), family: 6, interval: false },
+    { name: netSetName(jail, 4), family: 4, interval: true },
+    { name: netSetName(jail, 6), family: 6, interval: true },
+  ];
+}
+
+/** The set an element belongs in. */
+export function setFor(jail: string, cidr: Cidr): string {
+  return isHost(cidr) ? setName(jail, cidr.family) : netSetName(jail, cidr.family);
 }
 
 /** Ports as nft and iptables want them: unique, sorted, each 1..65535. */
@@ -32,43 +73,50 @@ export function normalisePorts(ports: number[] | 'all'): number[] | 'all' {
   return unique;
 }
 
-/**
- * The comment marks a rule as ours and says which port list it enforces, so setup can tell a
- * current rule from one left by an older config (nft caps comments at 128 bytes).
- */
-export function ruleComment(jail: string, family: Family, ports: number[] | 'all'): string {
+/** The comment on a rule: names its set and port list, for people reading `nft list ruleset`. */
+export function ruleComment(set: string, ports: number[] | 'all'): string {
+  const prefix = `mailjail ${set} `;
   const list = ports === 'all' ? 'all' : ports.join(',');
-  const key = list.length <= 60 ? list : `#${shortHash(list)}`;
-  return `mailjail ${setName(jail, family)} ${key}`;
+  // nft caps comments at 128 bytes
+  return list.length <= 60 && prefix.length + list.length <= 128 ? prefix + list : `${prefix}#${shortHash(list)}`;
 }
 
-/** True when `comment` marks a rule for this jail's set of this family (any port list). */
-export function isRuleFor(comment: string | undefined, jail: string, family: Family): boolean {
-  return comment !== undefined && comment.startsWith(`mailjail ${setName(jail, family)} `);
+/** True when `comment` marks a rule for `set` (any port list); old versions marked rules this way too. */
+export function isRuleFor(comment: string | undefined, set: string): boolean {
+  return comment !== undefined && comment.startsWith(`mailjail ${set} `);
 }
 
-export function ruleBody(jail: string, family: Family, ports: number[] | 'all'): string {
-  const match = `${family === 4 ? 'ip' : 'ip6'} saddr @${setName(jail, family)}`;
+export function ruleBody(set: JailSet, ports: number[] | 'all'): string {
+  const match = `${set.family === 4 ? 'ip' : 'ip6'} saddr @${set.name}`;
   const dport = ports === 'all' ? '' : ports.length === 1 ? ` tcp dport ${ports[0]}` : ` tcp dport { ${ports.join(', ')} }`;
-  return `${match}${dport} drop comment "${ruleComment(jail, family, ports)}"`;
+  return `${match}${dport} drop comment "${ruleComment(set.name, ports)}"`;
 }
 
-/** Table, chain and both sets; `add` leaves existing ones (and their elements) untouched. */
-export function setupScript(n: NftNames): string {
+export function setLine(n: NftNames, set: JailSet): string {
+  const flags = set.interval ? 'interval, timeout' : 'timeout';
+  return `add set inet ${n.table} ${set.name} { type ipv${set.family}_addr; flags ${flags}; }`;
+}
+
+/**
+ * Table, the jail's chain and sets, and its rules, without reading anything first: `add` leaves
+ * existing objects (and set elements) untouched, and the chain is flushed and refilled in the same
+ * transaction, so a changed port list is picked up and there is never a moment without the rules.
+ * An existing set with other flags makes `add set` fail with "File exists" (the caller upgrades).
+ */
+export function setupScript(n: NftNames, ports: number[] | 'all'): string[] {
+  const chain = chainName(n.jail);
+  const sets = jailSets(n.jail);
   return [
     `add table inet ${n.table}`,
-    `add chain inet ${n.table} input { type filter hook input priority filter - 10; policy accept; }`,
-    `add set inet ${n.table} ${setName(n.jail, 4)} { type ipv4_addr; flags interval, timeout; }`,
-    `add set inet ${n.table} ${setName(n.jail, 6)} { type ipv6_addr; flags interval, timeout; }`,
-  ].join('\n');
+    `add chain inet ${n.table} ${chain} { type filter hook input priority filter - 10; policy accept; }`,
+    ...sets.map((s) => setLine(n, s)),
+    `flush chain inet ${n.table} ${chain}`,
+    ...sets.map((s) => `add rule inet ${n.table} ${chain} ${ruleBody(s, ports)}`),
+  ];
 }
 
-export function addRuleLine(n: NftNames, family: Family, ports: number[] | 'all'): string {
-  return `add rule inet ${n.table} input ${ruleBody(n.jail, family, ports)}`;
-}
-
-export function deleteRuleLine(n: NftNames, handle: number): string {
-  return `delete rule inet ${n.table} input handle ${handle}`;
+export function deleteRuleLine(n: NftNames, chain: string, handle: number): string {
+  return `delete rule inet ${n.table} ${chain} handle ${handle}`;
 }
 
 function chunked<T>(items: T[], size: number): T[][] {
@@ -77,14 +125,23 @@ function chunked<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** `add element` lines; an existing element gets the new timeout (kernel >= 6.10 updates it). */
-export function addElementLines(n: NftNames, elements: BanElement[]): string[] {
+/** Elements grouped by the set they belong in, sets in jailSets order. */
+function bySet<T>(jail: string, items: T[], cidrOf: (t: T) => Cidr): [string, T[]][] {
+  const groups = new Map<string, T[]>(jailSets(jail).map((s) => [s.name, []]));
+  for (const item of items) groups.get(setFor(jail, cidrOf(item)))!.push(item);
+  return [...groups].filter(([, xs]) => xs.length > 0);
+}
+
+/**
+ * `add element` lines, each element into its set; an existing element gets the new timeout
+ * (kernel >= 6.10). An element without timeoutS gets none (only when moving one that had none).
+ */
+export function addElementLines(n: NftNames, elements: { cidr: Cidr; timeoutS?: number }[]): string[] {
   const lines: string[] = [];
-  for (const family of [4, 6] as const) {
-    const mine = elements.filter((e) => e.cidr.family === family);
+  for (const [set, mine] of bySet(n.jail, elements, (e) => e.cidr)) {
     for (const chunk of chunked(mine, CHUNK)) {
-      const items = chunk.map((e) => `${e.cidr.text} timeout ${e.timeoutS}s`).join(', ');
-      lines.push(`add element inet ${n.table} ${setName(n.jail, family)} { ${items} }`);
+      const items = chunk.map((e) => (e.timeoutS === undefined ? e.cidr.text : `${e.cidr.text} timeout ${e.timeoutS}s`)).join(', ');
+      lines.push(`add element inet ${n.table} ${set} { ${items} }`);
     }
   }
   return lines;
@@ -92,10 +149,9 @@ export function addElementLines(n: NftNames, elements: BanElement[]): string[] {
 
 export function deleteElementLines(n: NftNames, elements: Cidr[]): string[] {
   const lines: string[] = [];
-  for (const family of [4, 6] as const) {
-    const mine = elements.filter((e) => e.family === family);
+  for (const [set, mine] of bySet(n.jail, elements, (c) => c)) {
     for (const chunk of chunked(mine, CHUNK)) {
-      lines.push(`delete element inet ${n.table} ${setName(n.jail, family)} { ${chunk.map((c) => c.text).join(', ')} }`);
+      lines.push(`delete element inet ${n.table} ${set} { ${chunk.map((c) => c.text).join(', ')} }`);
     }
   }
   return lines;
@@ -106,7 +162,7 @@ export function deleteElementLines(n: NftNames, elements: Cidr[]): string[] {
  * transaction (and nft 1.0.6 has no `destroy`), so each one is first added with a 1 s timeout -
  * harmless for a present element - then deleted, in the same transaction.
  */
-export function unbanScript(n: NftNames, elements: Cidr[]): string {
-  const ensure = addElementLines(n, elements.map((cidr) => ({ cidr, timeoutS: 1, reason: '' })));
-  return [...ensure, ...deleteElementLines(n, elements)].join('\n');
+export function unbanLines(n: NftNames, elements: Cidr[]): string[] {
+  const ensure = addElementLines(n, elements.map((cidr) => ({ cidr, timeoutS: 1 })));
+  return [...ensure, ...deleteElementLines(n, elements)];
 }

@@ -1,9 +1,13 @@
 /**
- * nftables: our own `table inet mailjail`, per jail two interval+timeout sets and one drop rule
- * per set, in a chain hooked before the usual filter priority. Every element carries its remaining
- * ban time as a kernel timeout, so bans expire even when mailjail is not running.
+ * nftables: our own `table inet mailjail`; per jail one input chain (hooked before the usual
+ * filter priority), two timeout sets for single hosts (`<jail>_v4`, `<jail>_v6`), two
+ * interval+timeout sets for prefixes (`<jail>_v4_net`, `<jail>_v6_net`) and one drop rule per set.
+ * Every element carries its remaining ban time as a kernel timeout, so bans expire even when
+ * mailjail is not running.
+ *
+ * Hosts are kept out of interval sets because nft 1.0.6 reads every element of every interval set
+ * before each element change: with 100,000 hosts in an interval set, banning 10 took ~3 s.
  */
-import type { Family } from '../core/ip';
 import type { Ban } from '../core/types';
 import {
   assertJailName,
@@ -12,28 +16,28 @@ import {
   type ActionOptions,
   type FirewallAction,
 } from './action';
-import { dropCovered, toBanElements, toUnbanElements } from './ban-elements';
+import { dropCovered, isHost, toBanElements, toUnbanElements } from './ban-elements';
 import { planAgainstPresent } from './interval-overlaps';
 import { parseSetElements, parseTableSummary, type NftElement, type NftTableSummary } from './nft-json';
 import {
   addElementLines,
-  addRuleLine,
+  chainName,
   deleteElementLines,
-  deleteRuleLine,
-  isRuleFor,
+  jailSets,
+  LEGACY_CHAIN,
   NFT_MAX_TIMEOUT_S,
   normalisePorts,
-  ruleComment,
-  setName,
   setupScript,
-  unbanScript,
+  unbanLines,
   type NftNames,
 } from './nft-script';
+import { legacyCleanup, misfitSets, upgradeScript } from './nft-upgrade';
 import { assertOk, runCommand, type CommandResult } from './run-command';
 
 const OVERLAP = /interval overlaps|conflicting intervals/i;
 const MISSING = /No such file or directory/;
 const ABSENT = /element does not exist/i;
+const EXISTS = /File exists/;
 
 export class NftablesAction implements FirewallAction {
   readonly name = 'nftables';
@@ -52,9 +56,13 @@ export class NftablesAction implements FirewallAction {
     return runCommand(argv, { input, timeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS });
   }
 
+  private script(lines: string[]): Promise<CommandResult> {
+    return this.nft(['-f', '-'], lines.join('\n') + '\n');
+  }
+
   /** One `nft -f -` transaction: all lines apply, or none. */
   private async apply(lines: string[], what: string): Promise<CommandResult> {
-    return assertOk(await this.nft(['-f', '-'], lines.join('\n') + '\n'), what);
+    return assertOk(await this.script(lines), what);
   }
 
   /** The table's sets, chains and rules; empty when the table does not exist yet. */
@@ -64,50 +72,81 @@ export class NftablesAction implements FirewallAction {
     return parseTableSummary(assertOk(r, `nft list table ${this.names.table}`).stdout);
   }
 
+  /**
+   * Reads nothing on the usual path (reconcile calls this often, and any listing of the table
+   * makes nft fetch every element). Only when a set of the jail exists with other flags - an older
+   * layout - does it read the table and upgrade.
+   */
   async setup(): Promise<void> {
-    const { rules } = await this.summary();
-    const lines = [setupScript(this.names)];
-    for (const family of [4, 6] as const) {
-      const want = ruleComment(this.names.jail, family, this.ports);
-      const mine = rules.filter((r) => r.chain === 'input' && isRuleFor(r.comment, this.names.jail, family));
-      const current = mine.find((r) => r.comment === want);
-      // A rule for an older port list (or a duplicate) goes, in the same transaction.
-      for (const stale of mine) if (stale !== current) lines.push(deleteRuleLine(this.names, stale.handle));
-      if (!current) lines.push(addRuleLine(this.names, family, this.ports));
+    const what = `nft setup of jail ${this.names.jail}`;
+    const first = await this.script(setupScript(this.names, this.ports));
+    if (first.code === 0) return;
+    if (!EXISTS.test(first.stderr)) assertOk(first, what);
+    const upgraded = await this.upgrade();
+    // "File exists" for another reason than a misfit set (a chain of ours with another hook?)
+    if (upgraded === null) assertOk(first, what);
+    else if (upgraded.code !== 0) {
+      // A present prefix may have expired between reading and applying: read again, once.
+      if (!ABSENT.test(upgraded.stderr)) assertOk(upgraded, `${what} (upgrading its sets)`);
+      const again = await this.upgrade();
+      if (again) assertOk(again, `${what} (upgrading its sets)`);
     }
-    await this.apply(lines, `nft setup of jail ${this.names.jail}`);
+  }
+
+  /** Recreates misfit sets with their elements; null when there is none. */
+  private async upgrade(): Promise<CommandResult | null> {
+    const summary = await this.summary();
+    const misfits = misfitSets(this.names, summary);
+    if (misfits.length === 0) return null;
+    const moved = new Map<string, NftElement[]>();
+    for (const set of misfits) moved.set(set, await this.setElements(set));
+    const presentNets: string[] = [];
+    for (const s of jailSets(this.names.jail)) {
+      if (s.interval && !misfits.includes(s.name) && summary.sets.some((x) => x.name === s.name)) {
+        presentNets.push(...(await this.setElements(s.name)).map((e) => e.text));
+      }
+    }
+    const plan = upgradeScript(this.names, this.ports, { summary, moved, presentNets });
+    this.log('warn', 'recreating sets whose flags differ from the current layout, keeping their elements', {
+      sets: misfits,
+      moved: plan.moved,
+    });
+    for (const ip of plan.covered) this.log('info', 'moved ban covered by a wider ban; dropped', { ip });
+    return this.script(plan.lines);
   }
 
   async ban(bans: Ban[], now: number): Promise<void> {
     const elements = toBanElements(bans, now, NFT_MAX_TIMEOUT_S);
     if (elements.length === 0) return;
-    const { kept, covered } = dropCovered(elements);
+    // Hosts go in their hash sets whatever prefix covers them; only prefixes can overlap.
+    const hosts = elements.filter((e) => isHost(e.cidr));
+    const { kept, covered } = dropCovered(elements.filter((e) => !isHost(e.cidr)));
     for (const e of covered) this.log('info', 'ban covered by a wider ban in the same batch', { ip: e.cidr.text });
 
-    const first = await this.nft(['-f', '-'], addElementLines(this.names, kept).join('\n') + '\n');
+    const what = `nft ban of ${hosts.length + kept.length} element(s) in jail ${this.names.jail}`;
+    const first = await this.script(addElementLines(this.names, [...hosts, ...kept]));
     if (first.code === 0) return;
-    if (!OVERLAP.test(first.stderr)) assertOk(first, `nft ban of ${kept.length} element(s) in jail ${this.names.jail}`);
+    if (!OVERLAP.test(first.stderr)) assertOk(first, what);
 
-    // Slow path, only when the batch overlaps what the sets hold: read them and resolve.
-    const present = (await this.elements()).map((e) => e.text);
-    const plan = planAgainstPresent(kept, present);
+    // Slow path, only when the batch's prefixes overlap those in the prefix sets: read those
+    // (small: hosts are never there) and resolve.
+    const plan = planAgainstPresent(kept, (await this.netElements()).map((e) => e.text));
     for (const s of plan.skipped) {
       this.log('info', 'ban already covered by a wider element in the kernel', { ip: s.element.cidr.text, coveredBy: s.coveredBy });
     }
-    if (plan.add.length === 0) return;
-    const what = `nft ban of ${plan.add.length} element(s) in jail ${this.names.jail}`;
-    const adds = addElementLines(this.names, plan.add);
+    const adds = addElementLines(this.names, [...hosts, ...plan.add]);
+    if (adds.length === 0) return;
     if (plan.remove.length === 0) {
       await this.apply(adds, what);
       return;
     }
     // Plain deletes, then the wider element, in one transaction: no moment without the ban.
     // (nft 1.0.6 still sees an overlap when the deletes use the add-then-delete form.)
-    const atomic = await this.nft(['-f', '-'], [...deleteElementLines(this.names, plan.remove), ...adds].join('\n') + '\n');
+    const atomic = await this.script([...deleteElementLines(this.names, plan.remove), ...adds]);
     if (atomic.code === 0) return;
     if (!ABSENT.test(atomic.stderr)) assertOk(atomic, what);
     // One of them expired since the listing: remove the rest tolerantly, then add.
-    await this.apply([unbanScript(this.names, plan.remove)], what);
+    await this.apply(unbanLines(this.names, plan.remove), what);
     await this.apply(adds, what);
   }
 
@@ -115,24 +154,30 @@ export class NftablesAction implements FirewallAction {
     const cidrs = toUnbanElements(ips);
     if (cidrs.length === 0) return;
     const what = `nft unban of ${cidrs.length} element(s) in jail ${this.names.jail}`;
-    const first = await this.nft(['-f', '-'], unbanScript(this.names, cidrs) + '\n');
+    const first = await this.script(unbanLines(this.names, cidrs));
     if (first.code === 0) return;
     if (!OVERLAP.test(first.stderr)) assertOk(first, what);
-    // Some address lies inside (or around) a different element: remove only exact matches.
-    const present = new Set((await this.elements()).map((e) => e.text));
-    const there = cidrs.filter((c) => present.has(c.text));
-    if (there.length > 0) await this.apply([unbanScript(this.names, there)], what);
+    // A prefix lies inside (or around) a different one: remove only prefixes present as such.
+    const present = new Set((await this.netElements()).map((e) => e.text));
+    const there = cidrs.filter((c) => isHost(c) || present.has(c.text));
+    if (there.length > 0) await this.apply(unbanLines(this.names, there), what);
   }
 
-  /** Every element of both sets, with timeouts (tests and `mailjail status` read these). */
+  /** Every element of the jail's four sets, with timeouts (tests and `mailjail status` read these). */
   async elements(): Promise<NftElement[]> {
     const out: NftElement[] = [];
-    for (const family of [4, 6] as const) out.push(...(await this.setElements(family)));
+    for (const s of jailSets(this.names.jail)) out.push(...(await this.setElements(s.name)));
     return out;
   }
 
-  private async setElements(family: Family): Promise<NftElement[]> {
-    const set = setName(this.names.jail, family);
+  /** Elements of the two prefix sets only. */
+  private async netElements(): Promise<NftElement[]> {
+    const out: NftElement[] = [];
+    for (const s of jailSets(this.names.jail)) if (s.interval) out.push(...(await this.setElements(s.name)));
+    return out;
+  }
+
+  private async setElements(set: string): Promise<NftElement[]> {
     const r = await this.nft(['-j', 'list', 'set', 'inet', this.names.table, set]);
     return parseSetElements(assertOk(r, `nft list set ${this.names.table} ${set}`).stdout);
   }
@@ -144,16 +189,17 @@ export class NftablesAction implements FirewallAction {
   async teardown(): Promise<void> {
     const summary = await this.summary();
     if (summary.chains.length === 0 && summary.sets.length === 0) return;
+    const own = chainName(this.names.jail);
+    const ours = jailSets(this.names.jail).map((s) => s.name);
     const lines: string[] = [];
-    const mine = summary.rules.filter((r) => isRuleFor(r.comment, this.names.jail, 4) || isRuleFor(r.comment, this.names.jail, 6));
-    for (const r of mine) lines.push(deleteRuleLine(this.names, r.handle));
-    const ourSets = [setName(this.names.jail, 4), setName(this.names.jail, 6)];
-    for (const s of summary.sets) if (ourSets.includes(s)) lines.push(`delete set inet ${this.names.table} ${s}`);
+    if (summary.chains.includes(own)) lines.push(`flush chain inet ${this.names.table} ${own}`, `delete chain inet ${this.names.table} ${own}`);
+    const { lines: legacy, legacyChainGoes } = legacyCleanup(this.names, summary);
+    lines.push(...legacy);
+    for (const s of summary.sets) if (ours.includes(s.name)) lines.push(`delete set inet ${this.names.table} ${s.name}`);
     // The table goes too once nothing of another jail (or of an admin) is left in it.
     const othersLeft =
-      summary.sets.some((s) => !ourSets.includes(s)) ||
-      summary.rules.length > mine.length ||
-      summary.chains.some((c) => c !== 'input');
+      summary.sets.some((s) => !ours.includes(s.name)) ||
+      summary.chains.some((c) => c !== own && !(c === LEGACY_CHAIN && legacyChainGoes));
     if (!othersLeft) lines.push(`delete table inet ${this.names.table}`);
     if (lines.length > 0) await this.apply(lines, `nft teardown of jail ${this.names.jail}`);
   }

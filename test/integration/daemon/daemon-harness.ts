@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '../../../src/control/client';
 import { parseSetElements } from '../../../src/enforce/nft-json';
+import { jailSets } from '../../../src/enforce/nft-script';
 import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
 import { createNetns, type Netns } from '../../helpers/netns';
 
@@ -114,11 +115,17 @@ export class DaemonHarness {
     return runCommand(options.asUser ? ['setpriv', `--reuid=${options.asUser}`, '--regid=65534', '--clear-groups', ...argv] : argv, { timeoutMs: 60_000 });
   }
 
-  /** Elements of a kernel set in the namespace, with their timeouts. */
-  async nftElements(set = 'postfix_v4'): Promise<Map<string, number | undefined>> {
-    const r = await this.ns.exec(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set]);
-    if (r.code !== 0) return new Map();
-    return new Map(parseSetElements(r.stdout).map((e) => [e.text, e.timeoutS]));
+  /**
+   * What the kernel bans for a jail in the namespace, with timeouts: hosts and prefixes of both
+   * families (the union of its four sets; a set not there yet adds nothing).
+   */
+  async nftElements(jail = 'postfix'): Promise<Map<string, number | undefined>> {
+    const out = new Map<string, number | undefined>();
+    for (const set of jailSets(jail)) {
+      const r = await this.ns.exec(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set.name]);
+      if (r.code === 0) for (const e of parseSetElements(r.stdout)) out.set(e.text, e.timeoutS);
+    }
+    return out;
   }
 
   async ipsetElements(set: string): Promise<Set<string>> {

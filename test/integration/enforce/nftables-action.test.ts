@@ -2,7 +2,7 @@ import { MailjailError } from '../../../src/core/errors';
 import { parseCidr } from '../../../src/core/ip';
 import type { Ban } from '../../../src/core/types';
 import { createAction } from '../../../src/enforce/create-action';
-import { parseTableSummary } from '../../../src/enforce/nft-json';
+import { parseSetElements, parseTableSummary, type NftTableSummary } from '../../../src/enforce/nft-json';
 import { NftablesAction } from '../../../src/enforce/nftables-action';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
 
@@ -28,9 +28,18 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     return action;
   }
 
-  async function ourRules(): Promise<{ handle: number; comment?: string }[]> {
-    const r = await ns.execOk(['nft', '-t', '-j', 'list', 'table', 'inet', 'mailjail']);
-    return parseTableSummary(r.stdout).rules;
+  async function summary(netns: Netns = ns): Promise<NftTableSummary> {
+    return parseTableSummary((await netns.execOk(['nft', '-t', '-j', 'list', 'table', 'inet', 'mailjail'])).stdout);
+  }
+
+  async function rulesOf(jail: string): Promise<string[]> {
+    const r = await summary();
+    return r.rules.filter((x) => x.chain === `${jail}_input`).map((x) => x.comment ?? '');
+  }
+
+  async function setTexts(set: string, netns: Netns = ns): Promise<string[]> {
+    const r = await netns.execOk(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set]);
+    return parseSetElements(r.stdout).map((e) => e.text).sort();
   }
 
   test('bans IPv4, IPv6 and CIDRs with the remaining ban time (one week) as kernel timeout', async () => {
@@ -45,6 +54,18 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       expect(e.expiresS).toBeGreaterThan(604000);
     }
     expect(await action.listed()).toEqual(new Set(ips));
+    // hosts in the hash sets, prefixes in the interval sets
+    expect(await setTexts('week_v4')).toEqual(['192.0.2.1']);
+    expect(await setTexts('week_v6')).toEqual(['2001:db8::1']);
+    expect(await setTexts('week_v4_net')).toEqual(['198.51.100.0/24']);
+    expect(await setTexts('week_v6_net')).toEqual(['2001:db8:1::/64']);
+    const flags = Object.fromEntries((await summary()).sets.filter((x) => x.name.startsWith('week_')).map((x) => [x.name, x.flags.sort()]));
+    expect(flags).toEqual({
+      week_v4: ['timeout'],
+      week_v6: ['timeout'],
+      week_v4_net: ['interval', 'timeout'],
+      week_v6_net: ['interval', 'timeout'],
+    });
   });
 
   test('unban removes elements and is no error for absent ones', async () => {
@@ -56,68 +77,82 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     expect(await action.listed()).toEqual(new Set(['192.0.2.11']));
   });
 
-  test('setup twice keeps exactly one rule per set, matching the configured ports', async () => {
+  test('setup twice keeps exactly one rule per set in the jail\'s chain, matching the configured ports', async () => {
     const action = await ready('twice');
+    await action.ban([ban('192.0.2.15'), ban('203.0.113.0/24')], NOW);
     await action.setup();
-    const mine = (await ourRules()).filter((r) => r.comment?.startsWith('mailjail twice_'));
-    expect(mine.map((r) => r.comment).sort()).toEqual(['mailjail twice_v4 25,465,587', 'mailjail twice_v6 25,465,587']);
-    const chain = (await ns.execOk(['nft', 'list', 'chain', 'inet', 'mailjail', 'input'])).stdout;
+    expect(await rulesOf('twice')).toEqual([
+      'mailjail twice_v4 25,465,587',
+      'mailjail twice_v6 25,465,587',
+      'mailjail twice_v4_net 25,465,587',
+      'mailjail twice_v6_net 25,465,587',
+    ]);
+    const chain = (await ns.execOk(['nft', 'list', 'chain', 'inet', 'mailjail', 'twice_input'])).stdout;
     expect(chain).toContain('ip saddr @twice_v4 tcp dport { 25, 465, 587 } drop');
     expect(chain).toContain('ip6 saddr @twice_v6 tcp dport { 25, 465, 587 } drop');
+    expect(chain).toContain('ip saddr @twice_v4_net tcp dport { 25, 465, 587 } drop');
+    expect(chain).toContain('ip6 saddr @twice_v6_net tcp dport { 25, 465, 587 } drop');
     expect(chain).toContain('type filter hook input priority filter - 10; policy accept;');
+    expect(await action.listed()).toEqual(new Set(['192.0.2.15', '203.0.113.0/24']));
   });
 
-  test('setup keeps the bans and replaces the rule when the port list changes', async () => {
+  test('setup keeps the bans and replaces the rules when the port list changes', async () => {
     const first = await ready('ports');
     await first.ban([ban('192.0.2.20')], NOW);
     const second = await ready('ports', [25]);
-    const mine = (await ourRules()).filter((r) => r.comment?.startsWith('mailjail ports_'));
-    expect(mine.map((r) => r.comment).sort()).toEqual(['mailjail ports_v4 25', 'mailjail ports_v6 25']);
+    expect(await rulesOf('ports')).toEqual(['mailjail ports_v4 25', 'mailjail ports_v6 25', 'mailjail ports_v4_net 25', 'mailjail ports_v6_net 25']);
     expect(await second.listed()).toEqual(new Set(['192.0.2.20']));
   });
 
   test('a jail with ports "all" drops without a port match', async () => {
     await ready('every', 'all');
-    const chain = (await ns.execOk(['nft', 'list', 'chain', 'inet', 'mailjail', 'input'])).stdout;
+    const chain = (await ns.execOk(['nft', 'list', 'chain', 'inet', 'mailjail', 'every_input'])).stdout;
     expect(chain).toMatch(/ip saddr @every_v4 drop comment "mailjail every_v4 all"/);
+    expect(chain).toMatch(/ip6 saddr @every_v6_net drop comment "mailjail every_v6_net all"/);
   });
 
-  test('re-adding an element updates its timeout', async () => {
+  test('re-adding an element updates its timeout, for hosts and prefixes', async () => {
     const action = await ready('readd');
-    await action.ban([ban('192.0.2.30', 3_600_000)], NOW);
-    expect((await action.elements())[0].timeoutS).toBe(3600);
-    await action.ban([ban('192.0.2.30', WEEK_MS)], NOW);
-    const [e] = await action.elements();
-    expect(e.timeoutS).toBeGreaterThanOrEqual(604000);
+    await action.ban([ban('192.0.2.30', 3_600_000), ban('198.51.100.0/24', 3_600_000)], NOW);
+    expect((await action.elements()).map((e) => e.timeoutS)).toEqual([3600, 3600]);
+    await action.ban([ban('192.0.2.30', WEEK_MS), ban('198.51.100.0/24', WEEK_MS)], NOW);
+    for (const e of await action.elements()) expect(e.timeoutS).toBeGreaterThanOrEqual(604000);
   });
 
-  test('a CIDR ban replaces the single-IP bans inside it', async () => {
+  test('a CIDR ban leaves the single-IP bans inside it in the host set', async () => {
     const action = await ready('widen');
     await action.ban(['203.0.113.5', '203.0.113.6', '198.51.100.7', '2001:db8:5::1'].map((ip) => ban(ip)), NOW);
     await action.ban([ban('203.0.113.0/24'), ban('2001:db8:5::/48')], NOW);
-    expect(await action.listed()).toEqual(new Set(['203.0.113.0/24', '198.51.100.7', '2001:db8:5::/48']));
+    expect(await action.listed()).toEqual(new Set(['203.0.113.5', '203.0.113.6', '198.51.100.7', '2001:db8:5::1', '203.0.113.0/24', '2001:db8:5::/48']));
   });
 
-  test('a ban inside an already banned CIDR is skipped, with the rest of the batch applied', async () => {
+  test('a wider CIDR replaces the narrower CIDRs inside it in one batch', async () => {
+    const action = await ready('wider');
+    await action.ban([ban('203.0.113.0/25'), ban('203.0.113.128/26'), ban('198.51.100.0/24'), ban('2001:db8:7::/64')], NOW);
+    await action.ban([ban('203.0.113.0/24'), ban('2001:db8:7::/48'), ban('192.0.2.77')], NOW);
+    expect(await action.listed()).toEqual(new Set(['203.0.113.0/24', '198.51.100.0/24', '2001:db8:7::/48', '192.0.2.77']));
+  });
+
+  test('a host inside a banned CIDR is banned as a host; a CIDR inside one is skipped, with the rest of the batch applied', async () => {
     const logs: string[] = [];
     const action = new NftablesAction({ jail: 'inside', ports: [25], wrap: ns.wrap, log: (_l, msg) => logs.push(msg) });
     await action.setup();
     await action.ban([ban('198.51.100.0/24')], NOW);
-    await action.ban([ban('198.51.100.9'), ban('192.0.2.9')], NOW);
-    expect(await action.listed()).toEqual(new Set(['198.51.100.0/24', '192.0.2.9']));
-    expect(logs).toContain('ban already covered by a wider element in the kernel');
+    await action.ban([ban('198.51.100.9'), ban('198.51.100.128/25'), ban('192.0.2.9'), ban('203.0.113.0/24')], NOW);
+    expect(await action.listed()).toEqual(new Set(['198.51.100.0/24', '198.51.100.9', '192.0.2.9', '203.0.113.0/24']));
+    expect(logs).toEqual(['ban already covered by a wider element in the kernel']);
   });
 
-  test('one batch holding a CIDR and addresses inside it bans the CIDR only', async () => {
+  test('one batch holding a CIDR, a narrower CIDR and addresses inside it bans the CIDR and the addresses', async () => {
     const action = await ready('mixed');
-    await action.ban([ban('192.0.2.40'), ban('192.0.2.0/24'), ban('192.0.2.41'), ban('2001:db8::40')], NOW);
-    expect(await action.listed()).toEqual(new Set(['192.0.2.0/24', '2001:db8::40']));
+    await action.ban([ban('192.0.2.40'), ban('192.0.2.0/24'), ban('192.0.2.64/26'), ban('192.0.2.41'), ban('2001:db8::40')], NOW);
+    expect(await action.listed()).toEqual(new Set(['192.0.2.0/24', '192.0.2.40', '192.0.2.41', '2001:db8::40']));
   });
 
-  test('unban of an address inside a banned CIDR leaves the CIDR and removes the exact ones', async () => {
+  test('unban of an address or a CIDR inside a banned CIDR leaves the CIDR and removes the exact ones', async () => {
     const action = await ready('partial');
-    await action.ban([ban('203.0.113.0/24'), ban('192.0.2.50')], NOW);
-    await action.unban(['203.0.113.8', '192.0.2.50']);
+    await action.ban([ban('203.0.113.0/24'), ban('192.0.2.50'), ban('198.51.100.0/25')], NOW);
+    await action.unban(['203.0.113.8', '203.0.113.0/25', '192.0.2.50', '198.51.100.0/25']);
     expect(await action.listed()).toEqual(new Set(['203.0.113.0/24']));
   });
 
@@ -160,6 +195,61 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     expect(await action.listed()).toEqual(new Set());
   });
 
+  test('setup upgrades the older layout (interval sets, rules in a shared chain), keeping every ban with its remaining time', async () => {
+    const old = await createNetns('nftold');
+    try {
+      const legacy = (jail: string) => [
+        `add set inet mailjail ${jail}_v4 { type ipv4_addr; flags interval, timeout; }`,
+        `add set inet mailjail ${jail}_v6 { type ipv6_addr; flags interval, timeout; }`,
+        `add rule inet mailjail input ip saddr @${jail}_v4 tcp dport { 25, 465, 587 } drop comment "mailjail ${jail}_v4 25,465,587"`,
+        `add rule inet mailjail input ip6 saddr @${jail}_v6 tcp dport { 25, 465, 587 } drop comment "mailjail ${jail}_v6 25,465,587"`,
+      ];
+      const script = [
+        'add table inet mailjail',
+        'add chain inet mailjail input { type filter hook input priority filter - 10; policy accept; }',
+        ...legacy('postfix'),
+        ...legacy('exim'),
+        'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 3600s, 198.51.100.0/24 timeout 600s, 203.0.113.0/25 }',
+        'add element inet mailjail postfix_v6 { 2001:db8::1 timeout 7200s, 2001:db8:1::/64 timeout 60s }',
+        'add element inet mailjail exim_v4 { 203.0.113.200 timeout 3600s }',
+      ];
+      await old.execOk(['nft', '-f', '-'], { input: script.join('\n') + '\n' });
+      const logs: string[] = [];
+      const postfix = new NftablesAction({ jail: 'postfix', ports: [25, 465, 587], wrap: old.wrap, log: (_l, msg) => logs.push(msg) });
+      await postfix.setup();
+
+      expect(await setTexts('postfix_v4', old)).toEqual(['192.0.2.1']);
+      expect(await setTexts('postfix_v6', old)).toEqual(['2001:db8::1']);
+      expect(await setTexts('postfix_v4_net', old)).toEqual(['198.51.100.0/24', '203.0.113.0/25']);
+      expect(await setTexts('postfix_v6_net', old)).toEqual(['2001:db8:1::/64']);
+      const left = new Map((await postfix.elements()).map((e) => [e.text, e.timeoutS]));
+      for (const [ip, was] of [['192.0.2.1', 3600], ['198.51.100.0/24', 600], ['2001:db8::1', 7200], ['2001:db8:1::/64', 60]] as const) {
+        expect(left.get(ip)).toBeLessThanOrEqual(was);
+        expect(left.get(ip)).toBeGreaterThan(was - 30);
+      }
+      expect(left.get('203.0.113.0/25')).toBeUndefined(); // had no timeout, and still has none
+
+      const after = await summary(old);
+      const flags = (name: string) => after.sets.find((x) => x.name === name)?.flags.sort();
+      expect(flags('postfix_v4')).toEqual(['timeout']);
+      expect(flags('postfix_v4_net')).toEqual(['interval', 'timeout']);
+      expect(after.chains.sort()).toEqual(['input', 'postfix_input']);
+      expect(after.rules.filter((r) => r.chain === 'input').map((r) => r.comment)).toEqual(['mailjail exim_v4 25,465,587', 'mailjail exim_v6 25,465,587']);
+      expect(after.rules.filter((r) => r.chain === 'postfix_input')).toHaveLength(4);
+      expect(logs).toEqual(['recreating sets whose flags differ from the current layout, keeping their elements']);
+
+      await postfix.setup();
+      expect(logs).toHaveLength(1); // upgraded once, then the usual path
+
+      const exim = new NftablesAction({ jail: 'exim', ports: [25], wrap: old.wrap });
+      await exim.setup();
+      expect(await exim.listed()).toEqual(new Set(['203.0.113.200']));
+      expect((await summary(old)).chains.sort()).toEqual(['exim_input', 'postfix_input']); // the shared chain went with its last rule
+    } finally {
+      await old.remove();
+    }
+  });
+
   test('teardown removes the jail\'s rules and sets, and the table with the last jail', async () => {
     const other = await createNetns('nftdown');
     try {
@@ -169,9 +259,10 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       await b.setup();
       await a.ban([ban('192.0.2.90')], NOW);
       await a.teardown();
-      const left = parseTableSummary((await other.execOk(['nft', '-t', '-j', 'list', 'table', 'inet', 'mailjail'])).stdout);
-      expect(left.sets.sort()).toEqual(['two_v4', 'two_v6']);
-      expect(left.rules.map((r) => r.comment).sort()).toEqual(['mailjail two_v4 25', 'mailjail two_v6 25']);
+      const left = await summary(other);
+      expect(left.sets.map((x) => x.name).sort()).toEqual(['two_v4', 'two_v4_net', 'two_v6', 'two_v6_net']);
+      expect(left.chains).toEqual(['two_input']);
+      expect(left.rules.map((r) => r.comment).sort()).toEqual(['mailjail two_v4 25', 'mailjail two_v4_net 25', 'mailjail two_v6 25', 'mailjail two_v6_net 25']);
       await b.teardown();
       expect((await other.execOk(['nft', 'list', 'ruleset'])).stdout.trim()).toBe('');
       await b.teardown();

@@ -29,6 +29,11 @@ describe('parsing nft -j list set', () => {
     expect(parseSetElements(out).map((e) => e.text)).toEqual(['2001:db8::1', '2001:db8:1::/64']);
   });
 
+  test('folds the embedded-IPv4 forms inet_ntop prints into mailjail\'s canonical text', () => {
+    const out = doc(set(['::ffff:192.0.2.1', '2001:db8::c000:201']));
+    expect(parseSetElements(out).map((e) => e.text)).toEqual(['192.0.2.1', '2001:db8::c000:201']);
+  });
+
   test('turns a range (added by hand or by auto-merge) into the CIDRs covering it', () => {
     const out = doc(set([{ range: ['192.0.2.10', '192.0.2.20'] }, { elem: { val: { range: ['198.51.100.0', '198.51.100.255'] }, timeout: 9 } }]));
     expect(parseSetElements(out)).toEqual([
@@ -65,7 +70,7 @@ describe('parsing rules and table summaries', () => {
     rule: { family: 'inet', table: 'mailjail', chain: 'input', handle, ...(comment ? { comment } : {}), expr: [{ drop: null }] },
   });
 
-  test('a terse table listing gives set and chain names and the rules', () => {
+  test('a terse table listing gives sets with their flags, chain names and the rules', () => {
     const out = doc(
       { table: { family: 'inet', name: 'mailjail', handle: 1 } },
       set(),
@@ -73,9 +78,14 @@ describe('parsing rules and table summaries', () => {
       rule(5, 'mailjail postfix_v4 25'),
     );
     expect(parseTableSummary(out)).toEqual({
-      sets: ['postfix_v4'],
+      sets: [{ name: 'postfix_v4', type: 'ipv4_addr', flags: ['interval', 'timeout'] }],
       chains: ['input'],
       rules: [{ handle: 5, chain: 'input', comment: 'mailjail postfix_v4 25' }],
     });
+  });
+
+  test('a set without flags has an empty flag list', () => {
+    const out = doc({ set: { family: 'inet', name: 'plain', table: 'mailjail', type: 'ipv6_addr', handle: 2 } });
+    expect(parseTableSummary(out).sets).toEqual([{ name: 'plain', type: 'ipv6_addr', flags: [] }]);
   });
 });

@@ -2,52 +2,64 @@ import { parseCidr } from '../../../src/core/ip';
 import type { BanElement } from '../../../src/enforce/ban-elements';
 import {
   addElementLines,
-  addRuleLine,
+  deleteElementLines,
   deleteRuleLine,
   isRuleFor,
+  jailSets,
   normalisePorts,
   ruleBody,
   ruleComment,
+  setFor,
   setupScript,
-  unbanScript,
+  unbanLines,
 } from '../../../src/enforce/nft-script';
 
 const names = { table: 'mailjail', jail: 'postfix' };
 const el = (text: string, timeoutS = 60): BanElement => ({ cidr: parseCidr(text)!, timeoutS, reason: 'threshold' });
+const [v4, v6, v4net] = jailSets('postfix');
 
 describe('nftables script text', () => {
-  test('setup adds (never flushes) the table, the input chain and both interval+timeout sets', () => {
-    expect(setupScript(names).split('\n')).toEqual([
+  test('setup adds (never flushes) table, chain and four sets, then refills the jail\'s chain with one rule per set', () => {
+    expect(setupScript(names, [25, 465, 587])).toEqual([
       'add table inet mailjail',
-      'add chain inet mailjail input { type filter hook input priority filter - 10; policy accept; }',
-      'add set inet mailjail postfix_v4 { type ipv4_addr; flags interval, timeout; }',
-      'add set inet mailjail postfix_v6 { type ipv6_addr; flags interval, timeout; }',
+      'add chain inet mailjail postfix_input { type filter hook input priority filter - 10; policy accept; }',
+      'add set inet mailjail postfix_v4 { type ipv4_addr; flags timeout; }',
+      'add set inet mailjail postfix_v6 { type ipv6_addr; flags timeout; }',
+      'add set inet mailjail postfix_v4_net { type ipv4_addr; flags interval, timeout; }',
+      'add set inet mailjail postfix_v6_net { type ipv6_addr; flags interval, timeout; }',
+      'flush chain inet mailjail postfix_input',
+      'add rule inet mailjail postfix_input ip saddr @postfix_v4 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4 25,465,587"',
+      'add rule inet mailjail postfix_input ip6 saddr @postfix_v6 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v6 25,465,587"',
+      'add rule inet mailjail postfix_input ip saddr @postfix_v4_net tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4_net 25,465,587"',
+      'add rule inet mailjail postfix_input ip6 saddr @postfix_v6_net tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v6_net 25,465,587"',
     ]);
   });
 
-  test('the rule matches the family\'s source set and the port list, and drops', () => {
-    expect(addRuleLine(names, 4, [25, 465, 587])).toBe(
-      'add rule inet mailjail input ip saddr @postfix_v4 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4 25,465,587"',
-    );
-    expect(ruleBody('postfix', 6, [25])).toBe('ip6 saddr @postfix_v6 tcp dport 25 drop comment "mailjail postfix_v6 25"');
-    expect(ruleBody('postfix', 4, 'all')).toBe('ip saddr @postfix_v4 drop comment "mailjail postfix_v4 all"');
-    expect(deleteRuleLine(names, 17)).toBe('delete rule inet mailjail input handle 17');
+  test('a rule matches its set\'s family and the port list, or every port', () => {
+    expect(ruleBody(v6, [25])).toBe('ip6 saddr @postfix_v6 tcp dport 25 drop comment "mailjail postfix_v6 25"');
+    expect(ruleBody(v4net, 'all')).toBe('ip saddr @postfix_v4_net drop comment "mailjail postfix_v4_net all"');
+    expect(ruleBody(v4, [25, 587])).toBe('ip saddr @postfix_v4 tcp dport { 25, 587 } drop comment "mailjail postfix_v4 25,587"');
+    expect(deleteRuleLine(names, 'input', 17)).toBe('delete rule inet mailjail input handle 17');
   });
 
-  test('a long port list is named by a hash so the comment stays within nft\'s 128 bytes', () => {
+  test('a long port list, or a long jail name, is named by a hash so the comment stays within nft\'s 128 bytes', () => {
     const ports = Array.from({ length: 40 }, (_, i) => 2000 + i);
-    const comment = ruleComment('postfix', 4, ports);
+    const comment = ruleComment('postfix_v4', ports);
     expect(comment).toMatch(/^mailjail postfix_v4 #[0-9a-f]{8}$/);
-    expect(ruleComment('postfix', 4, ports)).toBe(comment);
-    expect(ruleComment('postfix', 4, [...ports, 3000])).not.toBe(comment);
+    expect(ruleComment('postfix_v4', ports)).toBe(comment);
+    expect(ruleComment('postfix_v4', [...ports, 3000])).not.toBe(comment);
+    const longSet = `${'j'.repeat(64)}_v6_net`;
+    const list = Array.from({ length: 10 }, (_, i) => 10000 + i); // 59 characters
+    expect(ruleComment(longSet, list)).toMatch(/ #[0-9a-f]{8}$/);
+    expect(Buffer.byteLength(ruleComment(longSet, list))).toBeLessThanOrEqual(128);
   });
 
-  test('a rule is recognised as the jail\'s by its comment, whatever its ports', () => {
-    expect(isRuleFor('mailjail postfix_v4 25', 'postfix', 4)).toBe(true);
-    expect(isRuleFor('mailjail postfix_v4 all', 'postfix', 4)).toBe(true);
-    expect(isRuleFor('mailjail postfix_v6 25', 'postfix', 4)).toBe(false);
-    expect(isRuleFor('mailjail postfix_v44 25', 'postfix', 4)).toBe(false);
-    expect(isRuleFor(undefined, 'postfix', 4)).toBe(false);
+  test('a rule is recognised as a set\'s by its comment, whatever its ports', () => {
+    expect(isRuleFor('mailjail postfix_v4 25', 'postfix_v4')).toBe(true);
+    expect(isRuleFor('mailjail postfix_v4 all', 'postfix_v4')).toBe(true);
+    expect(isRuleFor('mailjail postfix_v4_net 25', 'postfix_v4')).toBe(false);
+    expect(isRuleFor('mailjail postfix_v6 25', 'postfix_v4')).toBe(false);
+    expect(isRuleFor(undefined, 'postfix_v4')).toBe(false);
   });
 
   test('ports are deduplicated and sorted; out-of-range or empty lists are refused', () => {
@@ -59,11 +71,26 @@ describe('nftables script text', () => {
     expect(() => normalisePorts([])).toThrow(RangeError);
   });
 
-  test('bans become add element lines per family, each element with its timeout in seconds', () => {
-    expect(addElementLines(names, [el('192.0.2.1', 604800), el('2001:db8::/64', 5), el('198.51.100.0/24', 1)])).toEqual([
-      'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 604800s, 198.51.100.0/24 timeout 1s }',
-      'add element inet mailjail postfix_v6 { 2001:db8::/64 timeout 5s }',
+  test('single hosts go to the host sets and prefixes to the prefix sets of their family', () => {
+    expect(['192.0.2.1', '198.51.100.0/24', '2001:db8::1', '2001:db8::/64', '192.0.2.1/32'].map((t) => setFor('postfix', parseCidr(t)!))).toEqual([
+      'postfix_v4',
+      'postfix_v4_net',
+      'postfix_v6',
+      'postfix_v6_net',
+      'postfix_v4',
     ]);
+  });
+
+  test('bans become add element lines per set, each element with its timeout in seconds', () => {
+    expect(addElementLines(names, [el('192.0.2.1', 604800), el('2001:db8::/64', 5), el('198.51.100.0/24', 1), el('192.0.2.2', 9)])).toEqual([
+      'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 604800s, 192.0.2.2 timeout 9s }',
+      'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 1s }',
+      'add element inet mailjail postfix_v6_net { 2001:db8::/64 timeout 5s }',
+    ]);
+  });
+
+  test('an element moved without a timeout is added without one', () => {
+    expect(addElementLines(names, [{ cidr: parseCidr('192.0.2.3')! }])).toEqual(['add element inet mailjail postfix_v4 { 192.0.2.3 }']);
   });
 
   test('large batches are cut into statements of 1,000 elements', () => {
@@ -74,13 +101,22 @@ describe('nftables script text', () => {
     expect(lines.map((l) => l.split(', ').length)).toEqual([1000, 1000, 500]);
   });
 
+  test('deletes go to the set each element lives in', () => {
+    expect(deleteElementLines(names, ['203.0.113.0/25', '2001:db8::9'].map((t) => parseCidr(t)!))).toEqual([
+      'delete element inet mailjail postfix_v6 { 2001:db8::9 }',
+      'delete element inet mailjail postfix_v4_net { 203.0.113.0/25 }',
+    ]);
+  });
+
   test('unban adds each element with a 1 s timeout, then deletes it, so absent ones are no error', () => {
-    const cidrs = ['192.0.2.1', '2001:db8::1'].map((t) => parseCidr(t)!);
-    expect(unbanScript(names, cidrs).split('\n')).toEqual([
+    const cidrs = ['192.0.2.1', '2001:db8::1', '198.51.100.0/24'].map((t) => parseCidr(t)!);
+    expect(unbanLines(names, cidrs)).toEqual([
       'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 1s }',
       'add element inet mailjail postfix_v6 { 2001:db8::1 timeout 1s }',
+      'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 1s }',
       'delete element inet mailjail postfix_v4 { 192.0.2.1 }',
       'delete element inet mailjail postfix_v6 { 2001:db8::1 }',
+      'delete element inet mailjail postfix_v4_net { 198.51.100.0/24 }',
     ]);
   });
 });
