@@ -1,3 +1,7 @@
+// Zone-less log times (syslog, Exim) are local time: pin it, whatever the machine's zone.
+// (Set here, before workers start: jest gives each test file its own copy of process.env.)
+process.env.TZ = 'UTC';
+
 /** Tests run TypeScript through swc (no type-check; `npm run build` type-checks first). */
 module.exports = {
   testEnvironment: 'node',

@@ -43,17 +43,21 @@ export function listFilterNames(dir: string): string[] {
  */
 export function loadFilters(namesOrFiles: string[], extraDirs: string[] = []): CompiledFilter[] {
   const wanted = namesOrFiles.length > 0 ? namesOrFiles : listFilterNames(shippedFiltersDir());
-  const problems: string[] = [];
+  const errors: MailjailError[] = [];
   const filters: CompiledFilter[] = [];
   for (const item of wanted) {
     try {
       filters.push(loadFilterFile(resolveFilter(item, extraDirs)));
     } catch (e) {
       if (!(e instanceof MailjailError)) throw e;
-      problems.push(...(e.problems.length > 0 ? e.problems : [e.message]));
+      errors.push(e);
     }
   }
-  if (problems.length > 0) throw new MailjailError('CONFIG', problems[0], problems);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    const problems = errors.flatMap((e) => (e.problems.length > 0 ? e.problems : [e.message]));
+    throw new MailjailError('CONFIG', problems[0], problems);
+  }
   return filters;
 }
 

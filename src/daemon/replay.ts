@@ -3,7 +3,6 @@
  * firewall. Each file goes to the jails whose sources match it (by path, or by name once rotation
  * suffixes such as .1 or -20240101 are taken off); with named jails, those read every file.
  */
-import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { LoadedConfig } from '../config/load-config';
@@ -12,7 +11,7 @@ import { MailjailError } from '../core/errors';
 import type { Ban, EventKind } from '../core/types';
 import { MemoryBanHistory } from '../decide/ban-history';
 import { matchChunk } from '../match/match-chunk';
-import { readFileChunks } from '../sources/read-chunks';
+import { readLogFile } from '../sources/read-chunks';
 import { buildJailParts } from './jail-parts';
 import { createUserHasher, REPLAY_HASH_KEY } from './user-hash';
 
@@ -33,13 +32,6 @@ export interface ReplayOptions {
 
 export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban: Ban) => void): ReplaySummary {
   const files = options.files.map((f) => resolve(f));
-  for (const f of files) {
-    try {
-      if (!statSync(f).isFile()) throw new Error('not a regular file');
-    } catch (e) {
-      throw new MailjailError('INPUT', `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
   const jails = pickJails(config, options.jails);
   const summary: ReplaySummary = { lines: 0, failures: {}, bans: 0, unmatchedFiles: [] };
   const read = new Set<string>();
@@ -50,19 +42,24 @@ export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban
     const parts = buildJailParts(config, jail, new MemoryBanHistory(), hashUser, options.own ?? []);
     for (const file of mine) {
       read.add(file);
-      const referenceTime = statSync(file).mtimeMs;
-      let firstLine = 1;
-      readFileChunks(file, (chunk) => {
-        firstLine += matchChunk(parts.matcher, chunk, { source: jail.name, file, firstLine, referenceTime }, (f, line, text) => {
-          summary.failures[f.event] = (summary.failures[f.event] ?? 0) + 1;
-          const outcome = parts.engine.onFailure(f, f.time, { source: file, line, text });
-          for (const ban of outcome.bans) {
-            summary.bans++;
-            onBan(ban);
-          }
-        });
-      });
-      summary.lines += firstLine - 1;
+      const ctx = { source: jail.name, file, firstLine: 1, referenceTime: Date.now() };
+      readLogFile(
+        file,
+        (chunk) => {
+          ctx.firstLine += matchChunk(parts.matcher, chunk, ctx, (f, line, text) => {
+            summary.failures[f.event] = (summary.failures[f.event] ?? 0) + 1;
+            const outcome = parts.engine.onFailure(f, f.time, { source: file, line, text });
+            for (const ban of outcome.bans) {
+              summary.bans++;
+              onBan(ban);
+            }
+          });
+        },
+        (referenceTime) => {
+          ctx.referenceTime = referenceTime;
+        },
+      );
+      summary.lines += ctx.firstLine - 1;
     }
   }
   summary.unmatchedFiles = files.filter((f) => !read.has(f));

@@ -2,58 +2,78 @@
  * `mailjail check [--filter NAME|FILE]... [--json] FILE...`: run filters over log files, as the
  * daemon would, and say what they found. With --json, stdout carries exactly one JSON object per
  * matched line (other tools parse it: keep the six required keys stable) and nothing else.
+ * A filter name is looked up in <config>/filters.d (--config, else /etc/mailjail) before the shipped ones.
+ * `mailjail check --config DIR` (with or without files) validates the whole configuration first:
+ * every problem as `file:line: path: message`, exit 3; nothing is started.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadFilters } from '../../config/load-filter';
-import { MailjailError } from '../../core/errors';
 import type { Failure } from '../../core/types';
 import { Matcher, matchChunk } from '../../match/matcher';
+import { readLogFile } from '../../sources/read-chunks';
+import { MailjailError } from '../../core/errors';
+import { loadConfig } from '../../config/load-config';
+import { addConfigOption, addJsonOption, collect, configDirOf } from '../options';
 
-const CHUNK_BYTES = 4 << 20;
 const TOP_IPS = 10;
 
-interface CheckOptions {
+export interface CheckOptions {
   filter: string[];
   json?: boolean;
+  /** Where a filter name is looked up before the shipped filters. */
+  extraDirs?: string[];
 }
 
 export function register(program: Command): void {
-  program
-    .command('check')
+  const cmd = program.command('check');
+  addConfigOption(cmd);
+  addJsonOption(cmd);
+  cmd
     .description('run filters over log files and summarise (or list, with --json) what they match')
     .option('-f, --filter <name|file>', 'a shipped filter name or a filter file (repeatable; default: all shipped)', collect, [])
-    .option('--json', 'print one JSON object per matched line instead of a summary')
-    .argument('<file...>', 'log files to read')
-    .action((files: string[], opts: CheckOptions) => {
-      runCheck(files, opts, (s) => process.stdout.write(s));
+    .argument('[file...]', 'log files to read')
+    .action((files: string[], _opts: CheckOptions, self: Command) => {
+      // --json and --config are also program-wide options: read them with the globals.
+      const opts = self.optsWithGlobals() as CheckOptions & { config?: string };
+      if (opts.config) {
+        const config = loadConfig(opts.config);
+        if (files.length === 0) {
+          const enabled = [...config.jails.values()].filter((j) => j.enabled).map((j) => j.name);
+          process.stderr.write(`configuration ${opts.config} is valid (${config.files.length} files; enabled jails: ${enabled.join(', ') || 'none'})\n`);
+          return;
+        }
+      } else if (files.length === 0) {
+        throw new MailjailError('USAGE', 'name log files to check, or --config DIR to validate a configuration');
+      }
+      const configDir = configDirOf(self);
+      const extraDirs = configDir ? [join(configDir, 'filters.d')] : [];
+      runCheck(files, { ...opts, extraDirs }, (s) => process.stdout.write(s));
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export interface CheckSummary {
   lines: number;
   matched: number;
-  byFilterEvent: Map<string, number>;
+  /** filter -> event -> count */
+  byFilterEvent: Map<string, Map<string, number>>;
   byIp: Map<string, number>;
   seconds: number;
 }
 
 /** Runs the check and writes its output through `write`; returns the totals. */
 export function runCheck(files: string[], opts: CheckOptions, write: (s: string) => void): CheckSummary {
-  const filters = loadFilters(opts.filter ?? []);
-  const matcher = new Matcher(filters);
+  const filters = loadFilters(opts.filter ?? [], opts.extraDirs ?? []);
   const summary: CheckSummary = { lines: 0, matched: 0, byFilterEvent: new Map(), byIp: new Map(), seconds: 0 };
   const started = process.hrtime.bigint();
   let out = '';
   for (const file of files) {
-    scanFile(file, matcher, (f, line) => {
+    // Sessions never span files: a fresh Matcher per file keeps memory bounded by one file's sessions.
+    scanFile(file, new Matcher(filters), (f, line) => {
       summary.matched++;
-      const key = `${f.filter}\t${f.event}`;
-      summary.byFilterEvent.set(key, (summary.byFilterEvent.get(key) ?? 0) + 1);
+      let events = summary.byFilterEvent.get(f.filter);
+      if (!events) summary.byFilterEvent.set(f.filter, (events = new Map()));
+      events.set(f.event, (events.get(f.event) ?? 0) + 1);
       summary.byIp.set(f.ip, (summary.byIp.get(f.ip) ?? 0) + 1);
       if (opts.json) {
         out += `${JSON.stringify(toJson(file, line, f))}\n`;
@@ -89,64 +109,20 @@ function toJson(file: string, line: number, f: Failure): Record<string, unknown>
   return o;
 }
 
-/** Reads `file` in chunks of whole lines; the file's mtime anchors syslog year inference. */
-function scanFile(
-  file: string,
-  matcher: Matcher,
-  onMatch: (f: Failure, line: number) => void,
-  onLines: (n: number) => void,
-): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new MailjailError('INPUT', `cannot read ${file}: ${describe(e)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new MailjailError('INPUT', `cannot read ${file}: not a regular file`);
-    const ctx = { source: `check:${file}`, file, firstLine: 1, referenceTime: st.mtimeMs };
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let filled = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, filled, buf.length - filled, null);
-      } catch (e) {
-        throw new MailjailError('INPUT', `cannot read ${file}: ${describe(e)}`);
-      }
-      const end = filled + n;
-      if (n === 0) {
-        if (end > 0) ctx.firstLine += countAndMatch(buf.subarray(0, end));
-        break;
-      }
-      const lastNl = buf.lastIndexOf(10, end - 1);
-      if (lastNl < 0) {
-        // one line longer than the buffer: grow until it ends
-        if (end === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
-        filled = end;
-        continue;
-      }
-      ctx.firstLine += countAndMatch(buf.subarray(0, lastNl + 1));
-      buf.copy(buf, 0, lastNl + 1, end);
-      filled = end - lastNl - 1;
-    }
-    function countAndMatch(chunk: Buffer): number {
+/** Matches every line of `file` (or a pipe); its mtime anchors syslog year inference. */
+function scanFile(file: string, matcher: Matcher, onMatch: (f: Failure, line: number) => void, onLines: (n: number) => void): void {
+  const ctx = { source: `check:${file}`, file, firstLine: 1, referenceTime: Date.now() };
+  readLogFile(
+    file,
+    (chunk) => {
       const lines = matchChunk(matcher, chunk, ctx, (f, line) => onMatch(f, line));
       onLines(lines);
-      return lines;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function describe(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return 'no such file';
-  if (err.code === 'EACCES') return 'permission denied';
-  if (err.code === 'EISDIR') return 'is a directory';
-  return err.code ?? err.message;
+      ctx.firstLine += lines;
+    },
+    (referenceTime) => {
+      ctx.referenceTime = referenceTime;
+    },
+  );
 }
 
 function formatSummary(s: CheckSummary, files: number): string {
@@ -160,9 +136,9 @@ function formatSummary(s: CheckSummary, files: number): string {
   ];
   if (s.byFilterEvent.size > 0) {
     lines.push('Matched by filter and event:');
-    const rows = [...s.byFilterEvent].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    for (const [key, n] of rows) {
-      const [filter, event] = key.split('\t');
+    const rows = [...s.byFilterEvent].flatMap(([filter, events]) => [...events].map(([event, n]) => ({ filter, event, n })));
+    rows.sort((a, b) => b.n - a.n || a.filter.localeCompare(b.filter) || a.event.localeCompare(b.event));
+    for (const { filter, event, n } of rows) {
       lines.push(`  ${String(n).padStart(9)}  ${filter.padEnd(12)} ${event}`);
     }
     lines.push('', `Top ${Math.min(TOP_IPS, s.byIp.size)} IPs (of ${s.byIp.size}):`);

@@ -1,0 +1,61 @@
+/**
+ * The bulk path (check, and the daemon's replay/catch-up): a Buffer of complete lines in, Failures
+ * out, without decoding most of it. One multi-keyword scan (keyword-scanner.ts) finds the lines
+ * holding a keyword; only those are decoded and handed to the Matcher. Newlines are counted with
+ * native indexOf, so a line with no keyword costs one memchr and its share of the scan.
+ */
+import type { Failure } from '../core/types';
+import { KeywordScanner } from './keyword-scanner';
+import type { Matcher } from './matcher';
+
+export interface ChunkContext {
+  source: string;
+  file?: string;
+  /** 1-based number of the chunk's first line. */
+  firstLine: number;
+  referenceTime: number;
+}
+
+const NL = 10;
+const scannerCache = new WeakMap<Matcher, KeywordScanner>();
+
+/** Scans `chunk` (complete lines only; the last may lack its newline). Returns the number of lines. */
+export function matchChunk(
+  matcher: Matcher,
+  chunk: Buffer,
+  ctx: ChunkContext,
+  onMatch: (f: Failure, line: number, text: string) => void,
+): number {
+  const starts = scannerOf(matcher).lineStarts(chunk);
+  let line = ctx.firstLine;
+  let pos = 0; // start of line number `line`
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i];
+    while (pos < start) {
+      pos = chunk.indexOf(NL, pos) + 1;
+      line++;
+    }
+    let end = chunk.indexOf(NL, start);
+    if (end < 0) end = chunk.length;
+    const textEnd = end > start && chunk[end - 1] === 13 ? end - 1 : end; // CRLF logs
+    const text = chunk.toString('utf8', start, textEnd);
+    const failure = matcher.match({ source: ctx.source, file: ctx.file, line, text }, ctx.referenceTime);
+    if (failure) onMatch(failure, line, text);
+  }
+  while (pos < chunk.length) {
+    const nl = chunk.indexOf(NL, pos);
+    if (nl < 0) return line - ctx.firstLine + 1; // unterminated last line
+    pos = nl + 1;
+    line++;
+  }
+  return line - ctx.firstLine;
+}
+
+function scannerOf(matcher: Matcher): KeywordScanner {
+  let scanner = scannerCache.get(matcher);
+  if (!scanner) {
+    scanner = new KeywordScanner(matcher.keywords);
+    scannerCache.set(matcher, scanner);
+  }
+  return scanner;
+}

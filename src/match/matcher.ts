@@ -1,0 +1,211 @@
+/**
+ * Line -> Failure. Filters are tried in order and the first one that yields a Failure wins.
+ * Inside a filter: keywords (plain substring tests) gate everything, then the prefix regex binds
+ * time/session (and, for IceWarp, the address), then the rules run sticky from the end of the
+ * prefix, first match wins. Lines must arrive in file order: sessions depend on it.
+ */
+import { parseIp } from '../core/ip';
+import type { EventKind, Failure, LineEvent } from '../core/types';
+import type { CompiledFilter, CompiledRule } from './compile-filter';
+import { decodeUser } from './decode-user';
+import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
+import { SessionTable, START_STATE, type Session } from './session-table';
+
+export { matchChunk } from './match-chunk';
+
+export interface MatcherOptions {
+  /** Sessions remembered per filter and source (default 10000). */
+  maxSessions?: number;
+  /** Forget a session after this much log time without a line (default 10 minutes). */
+  sessionTtlMs?: number;
+}
+
+interface FilterState {
+  filter: CompiledFilter;
+  sessions: Map<string, SessionTable>;
+  lastSource?: string;
+  lastSessions?: SessionTable;
+  /** Which of the filter's keywords the current line holds (see hasAnyKeyword). */
+  present: Uint8Array;
+  lastFile?: string;
+  lastFileDate?: LocalDate | null;
+  /** Consecutive lines often share a timestamp: parse each text once. */
+  lastTimeText?: string;
+  lastTimeRef?: number;
+  lastTime?: number;
+}
+
+export class Matcher {
+  private readonly states: FilterState[];
+  private readonly maxSessions: number;
+  private readonly sessionTtlMs: number;
+  private readonly ipCache = new Map<string, string | null>();
+  /** Every keyword of every filter: what matchChunk scans a chunk for. */
+  readonly keywords: readonly string[];
+
+  constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
+    this.maxSessions = options.maxSessions ?? 10_000;
+    this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
+    this.states = filters.map((filter) => ({
+      filter,
+      sessions: new Map(),
+      present: new Uint8Array(filter.keywords.length),
+    }));
+    this.keywords = [...new Set(filters.flatMap((f) => f.keywords))];
+  }
+
+  get filters(): CompiledFilter[] {
+    return this.states.map((s) => s.filter);
+  }
+
+  /** One line in, at most one Failure out. `referenceTime` (epoch ms) anchors syslog year inference. */
+  match(ev: LineEvent, referenceTime: number): Failure | null {
+    const text = ev.text;
+    for (const st of this.states) {
+      if (!hasAnyKeyword(text, st.filter.keywords, st.present)) continue;
+      const f = this.matchFilter(st, ev, referenceTime);
+      if (f) return f;
+    }
+    return null;
+  }
+
+  private matchFilter(st: FilterState, ev: LineEvent, ref: number): Failure | null {
+    const filter = st.filter;
+    const text = ev.text;
+    const head = filter.prefix.exec(text);
+    if (!head) return null;
+    const at = head[0].length;
+    const hg = head.groups;
+    for (const rule of filter.rules) {
+      if (!hasRuleKeyword(text, filter.keywords, rule.keywordIds, st.present)) continue;
+      rule.re.lastIndex = at;
+      const m = rule.re.exec(text);
+      if (!m) continue;
+      const g = m.groups ?? {};
+      const hostText = rule.hasHost ? g.host : hg?.host;
+      const ip = hostText === undefined ? undefined : this.canonicalIp(hostText);
+      if (ip === null) continue; // looked like an address but is not one (999.1.1.1)
+      const time = ev.time ?? this.timeOf(st, hg?.time, ev.file, ref);
+      const key = filter.hasSession ? hg?.session : undefined;
+      const sessions = key === undefined ? undefined : this.sessionsOf(st, ev.source);
+      let session: Session = sessions && key !== undefined ? sessions.get(key, time) : { state: START_STATE, lastSeen: time };
+      // A pid / thread id is reused by the next client: a different address means a new session.
+      if (rule.then?.reset || (ip && session.ip && session.ip !== ip)) session = { state: START_STATE, lastSeen: time };
+      if (rule.when && !rule.when.includes(session.state)) continue;
+      if (isIgnored(filter, text, at)) return null;
+      return this.apply(st, rule, g, ip, time, session, key, sessions);
+    }
+    return null;
+  }
+
+  private apply(
+    st: FilterState,
+    rule: CompiledRule,
+    g: Record<string, string | undefined>,
+    ip: string | undefined,
+    time: number,
+    session: Session,
+    key: string | undefined,
+    sessions: SessionTable | undefined,
+  ): Failure | null {
+    const user = g.user === undefined ? undefined : rule.decodeUser ? decodeUser(g.user, rule.decodeUser) : g.user;
+    const helo = g.helo;
+    if (ip) session.ip = ip;
+    if (helo !== undefined) session.helo = helo;
+    if (user !== undefined) session.user = user;
+    if (rule.then?.state) session.state = rule.then.state;
+    session.lastSeen = time;
+    const knownHelo = helo ?? session.helo;
+    const knownUser = user ?? session.user;
+    for (const k of rule.then?.forget ?? []) session[k] = undefined;
+    // A session is stored once it holds something; a fresh one that learned nothing is not.
+    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE;
+    if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
+    if (!rule.event || !ip) return null;
+    const fingerprint = knownHelo === undefined ? undefined : st.filter.fingerprints.get(knownHelo.toLowerCase());
+    let event: EventKind = rule.event;
+    if (event === 'helo-fingerprint' && !fingerprint) return null;
+    if (event === 'helo-reject' && fingerprint) event = 'helo-fingerprint';
+    const failure: Failure = { ip, time, filter: st.filter.name, rule: rule.id, event };
+    if (knownUser !== undefined && knownUser !== '') failure.user = knownUser;
+    if (knownHelo !== undefined && knownHelo !== '') failure.helo = knownHelo;
+    if (fingerprint) failure.fingerprint = fingerprint;
+    return failure;
+  }
+
+  /** parseIp, remembered: attackers repeat themselves, and IPv6 parsing is the slow part. */
+  private canonicalIp(text: string): string | null {
+    let ip = this.ipCache.get(text);
+    if (ip === undefined) {
+      ip = parseIp(text);
+      if (this.ipCache.size >= 4096) this.ipCache.clear();
+      this.ipCache.set(text, ip);
+    }
+    return ip;
+  }
+
+  /** One table per source: the same pid in two logs is two sessions. */
+  private sessionsOf(st: FilterState, source: string): SessionTable {
+    if (st.lastSource === source && st.lastSessions) return st.lastSessions;
+    let table = st.sessions.get(source);
+    if (!table) st.sessions.set(source, (table = new SessionTable(this.maxSessions, this.sessionTtlMs)));
+    st.lastSource = source;
+    st.lastSessions = table;
+    return table;
+  }
+
+  private timeOf(st: FilterState, text: string | undefined, file: string | undefined, ref: number): number {
+    if (text === undefined) return ref;
+    let fileDate: LocalDate | null = null;
+    if (file && st.filter.fileDate) {
+      if (st.lastFile !== file) {
+        st.lastFile = file;
+        st.lastFileDate = dateFromFileName(st.filter.fileDate, file);
+      }
+      fileDate = st.lastFileDate ?? null;
+    }
+    if (text === st.lastTimeText && ref === st.lastTimeRef && fileDate === (st.lastFileDate ?? null)) return st.lastTime as number;
+    const t = parseLogTime(text, ref, fileDate) ?? ref;
+    st.lastTimeText = text;
+    st.lastTimeRef = ref;
+    st.lastTime = t;
+    return t;
+  }
+}
+
+// Keyword presence is memoised per line (UNKNOWN until asked) so each keyword is searched for at
+// most once per line, and only as far as the rules that get a look at the line need.
+const UNKNOWN = 0;
+const PRESENT = 1;
+const ABSENT = 2;
+
+/** Is any keyword in `text`? Stops at the first found; resets the memo for this line. */
+function hasAnyKeyword(text: string, keywords: readonly string[], memo: Uint8Array): boolean {
+  memo.fill(UNKNOWN);
+  for (let i = 0; i < keywords.length; i++) {
+    if (text.includes(keywords[i])) {
+      memo[i] = PRESENT;
+      return true;
+    }
+    memo[i] = ABSENT;
+  }
+  return false;
+}
+
+function hasRuleKeyword(text: string, keywords: readonly string[], ids: readonly number[], memo: Uint8Array): boolean {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    let state = memo[id];
+    if (state === UNKNOWN) memo[id] = state = text.includes(keywords[id]) ? PRESENT : ABSENT;
+    if (state === PRESENT) return true;
+  }
+  return false;
+}
+
+function isIgnored(filter: CompiledFilter, text: string, at: number): boolean {
+  for (const re of filter.ignore) {
+    re.lastIndex = at;
+    if (re.test(text)) return true;
+  }
+  return false;
+}
