@@ -11,6 +11,7 @@ import { parseYaml, validateYaml } from './yaml-document';
 import { JailsFileSchema, MAIN_DEFAULTS, MainFileSchema, type JailPatch } from './schema';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
+import type { CompiledFilter } from '../match/compile-filter';
 
 import type { CommandActionSpec } from '../enforce/action';
 
@@ -35,6 +36,8 @@ export interface LoadedConfig {
   filterDirs: string[];
   /** Every file read, in order (shown by `check --config`). */
   files: string[];
+  /** Each jail's filters, compiled once here (validation needs them anyway). */
+  jailFilters: Map<string, CompiledFilter[]>;
 }
 
 export const BUILTIN_ACTIONS = ['nftables', 'iptables', 'dry-run'] as const;
@@ -67,6 +70,7 @@ export function loadConfig(dir: string | null): LoadedConfig {
 
   const filterDirs = dir ? [join(dir, 'filters.d')].filter((d) => existsSync(d)) : [];
   const jails = new Map<string, JailConfig>();
+  const jailFilters = new Map<string, CompiledFilter[]>();
   for (const [name, { patch, at }] of patches) {
     const { jail, problems: bad } = resolveJail(name, patch, at);
     problems.push(...bad);
@@ -75,7 +79,7 @@ export function loadConfig(dir: string | null): LoadedConfig {
       problems.push(`${at}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
     }
     try {
-      loadFilters(jail.filters, filterDirs);
+      jailFilters.set(name, loadFilters(jail.filters, filterDirs));
     } catch (e) {
       if (e instanceof MailjailError) problems.push(...(e.problems.length ? e.problems : [`${at}: jails.${name}.filters: ${e.message}`]));
       else throw e;
@@ -84,7 +88,7 @@ export function loadConfig(dir: string | null): LoadedConfig {
   }
   for (const filterDir of filterDirs) files.push(...yamlFilesIn(filterDir));
   if (problems.length > 0) throw new MailjailError('CONFIG', `${problems.length} problem(s) in the configuration`, problems);
-  return { dir, main, jails, filterDirs, files };
+  return { dir, main, jails, filterDirs, files, jailFilters };
 }
 
 function readMain(file: string, problems: string[], files: string[]): MainConfig {

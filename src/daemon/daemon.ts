@@ -29,6 +29,8 @@ export interface DaemonOptions {
   wrap?: string[];
   /** Skip the root/nft checks (dry-run tests). */
   skipRequirements?: boolean;
+  /** Already loaded from configDir (the CLI loads it once to learn the log level). */
+  config?: LoadedConfig;
 }
 
 export class Daemon {
@@ -51,7 +53,7 @@ export class Daemon {
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const d = new Daemon(options);
-    await d.open(loadConfig(options.configDir));
+    await d.open(options.config ?? loadConfig(options.configDir));
     return d;
   }
 

@@ -26,7 +26,7 @@ export function buildJailParts(
   own?: string[],
 ): JailParts {
   const guard = createGuard([...config.main.ignoreIp, ...jail.ignoreIp], own);
-  const matcher = new Matcher(loadFilters(jail.filters, config.filterDirs));
+  const matcher = new Matcher(config.jailFilters.get(jail.name) ?? loadFilters(jail.filters, config.filterDirs));
   const engine = new JailEngine(jail.rules, guard, history, hashUser);
   return { config: jail, matcher, engine, guard };
 }

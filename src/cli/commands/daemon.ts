@@ -15,9 +15,9 @@ export function register(program: Command): void {
   addConfigOption(cmd);
   cmd.action(async () => {
     const dir = configDirOf(cmd, { required: true });
-    const level = loadConfig(dir).main.logLevel;
-    const log = createLogger(level);
-    const daemon = await Daemon.start({ configDir: dir, log });
+    const config = loadConfig(dir);
+    const log = createLogger(config.main.logLevel);
+    const daemon = await Daemon.start({ configDir: dir, log, config });
     await notifySystemd('READY=1', log);
     await new Promise<void>((resolve) => {
       let stopping = false;
