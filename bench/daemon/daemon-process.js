@@ -1,0 +1,129 @@
+'use strict';
+/**
+ * A real mailjail daemon (`node dist/cli/main.js daemon --config DIR`) inside a benchmark's
+ * network namespace, with its own config dir, database, socket and log files in a temp dir.
+ * Start time is measured from spawn() to the daemon's own "ready" log line, which it writes only
+ * once every ban is back in the kernel and every source is open (what systemd's READY=1 means).
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { CLI, cpuMsOf, killOnCleanup, memoryOf, onCleanup } = require('./sys');
+
+class BenchDaemon {
+  /**
+   * @param ns      namespace from sys.createNetns
+   * @param options { action, mainYaml, jails: { 'name.yaml': text }, nodeArgs, logLevel }
+   */
+  constructor(ns, options = {}) {
+    this.ns = ns;
+    this.options = options;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-'));
+    this.removeDir = onCleanup(() => fs.rmSync(this.dir, { recursive: true, force: true }));
+    this.configDir = path.join(this.dir, 'etc');
+    this.database = path.join(this.dir, 'lib', 'mailjail.sqlite3');
+    this.socket = path.join(this.dir, 'run', 'mailjail.sock');
+    this.logFile = path.join(this.dir, 'mail.log');
+    fs.mkdirSync(path.join(this.configDir, 'jails.d'), { recursive: true });
+    fs.mkdirSync(path.dirname(this.database), { recursive: true });
+    fs.mkdirSync(path.dirname(this.socket), { recursive: true });
+    fs.writeFileSync(this.logFile, '');
+    fs.writeFileSync(
+      path.join(this.configDir, 'mailjail.yaml'),
+      [
+        `database: ${this.database}`,
+        `socket: ${this.socket}`,
+        `action: ${options.action ?? 'nftables'}`,
+        `logLevel: ${options.logLevel ?? 'info'}`,
+        options.mainYaml ?? '',
+      ].join('\n'),
+    );
+    const jails = options.jails ?? { '50-postfix.yaml': postfixJail(this.logFile) };
+    // a jail's text may be a function of the log file this daemon made
+    for (const [name, text] of Object.entries(jails)) {
+      fs.writeFileSync(path.join(this.configDir, 'jails.d', name), typeof text === 'function' ? text(this.logFile) : text);
+    }
+    this.child = null;
+  }
+
+  /** Spawns the daemon; resolves { readyMs } once it logs "ready" (rejects if it exits first). */
+  start({ timeoutMs = 60_000 } = {}) {
+    const t0 = performance.now();
+    const argv = [...this.ns.wrap, process.execPath, ...(this.options.nodeArgs ?? []), CLI, 'daemon', '--config', this.configDir];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.kill = killOnCleanup(child);
+    this.tail = '';
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => reject(new Error(`daemon not ready within ${timeoutMs} ms:\n${this.tail}`)), timeoutMs);
+      const onData = (d) => {
+        const text = d.toString();
+        this.tail = (this.tail + text).slice(-4000);
+        if (!ready && text.includes('"msg":"ready"')) {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ readyMs: performance.now() - t0 });
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      this.exited.then((code) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`daemon exited (${code}) before ready:\n${this.tail}`));
+      });
+    });
+  }
+
+  get pid() {
+    return this.child?.pid;
+  }
+
+  cpuMs() {
+    return this.pid ? cpuMsOf(this.pid) : null;
+  }
+
+  memory() {
+    return this.pid ? memoryOf(this.pid) : null;
+  }
+
+  /** Appends lines to the jail's log file in one write; returns the time just before the write. */
+  append(lines) {
+    const text = lines.map((l) => `${l}\n`).join('');
+    const t = performance.now();
+    fs.appendFileSync(this.logFile, text);
+    return t;
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; waits for the exit. */
+  async stop(graceMs = 10_000) {
+    if (!this.child) return;
+    const child = this.child;
+    this.child = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.kill();
+  }
+
+  async dispose() {
+    await this.stop();
+    this.removeDir();
+  }
+}
+
+/**
+ * The shipped postfix jail reading `logFile`. `extra` is YAML indented under the jail
+ * (e.g. `subnet: { enabled: false }`).
+ */
+function postfixJail(logFile, extra = '') {
+  return ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${logFile} }]`, extra].filter(Boolean).join('\n') + '\n';
+}
+
+module.exports = { BenchDaemon, postfixJail };

@@ -1,0 +1,117 @@
+'use strict';
+/**
+ * fail2ban (the Debian package) in a benchmark's namespace, set up like the mailjail runs: a copy
+ * of /etc/fail2ban with a jail.local enabling only `postfix-sasl` on a temp log, maxretry 1, the
+ * nftables-allports banaction, its own socket, pid file and database in a temp dir. Started with
+ * `fail2ban-client -f start` (client and server in one foreground process), stopped with SIGTERM
+ * and, after a deadline, SIGKILL.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { killOnCleanup, onCleanup, run } = require('./sys');
+
+async function fail2banVersion() {
+  const r = await run(['fail2ban-server', '--version']);
+  if (r.code !== 0) return null;
+  return (r.stdout + r.stderr).trim().split('\n')[0];
+}
+
+class Fail2ban {
+  constructor(ns, { dir } = {}) {
+    this.ns = ns;
+    this.dir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-f2b-'));
+    if (!dir) this.removeDir = onCleanup(() => fs.rmSync(this.dir, { recursive: true, force: true }));
+    this.conf = path.join(this.dir, 'conf');
+    this.logFile = path.join(this.dir, 'mail.log');
+    this.socket = path.join(this.dir, 'f2b.sock');
+    this.pidFile = path.join(this.dir, 'f2b.pid');
+    this.database = path.join(this.dir, 'f2b.sqlite3');
+    if (!fs.existsSync(this.conf)) {
+      fs.cpSync('/etc/fail2ban', this.conf, { recursive: true });
+      // only our jail: drop Debian's defaults (sshd on the journal)
+      fs.rmSync(path.join(this.conf, 'jail.d'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(this.conf, 'jail.d'));
+      fs.writeFileSync(this.logFile, '');
+      fs.writeFileSync(
+        path.join(this.conf, 'fail2ban.local'),
+        ['[Definition]', 'loglevel = INFO', 'logtarget = STDOUT', `socket = ${this.socket}`, `pidfile = ${this.pidFile}`, `dbfile = ${this.database}`, 'dbpurgeage = 4w', ''].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(this.conf, 'jail.local'),
+        [
+          '[DEFAULT]',
+          'banaction = nftables-allports',
+          'banaction_allports = nftables-allports',
+          'bantime = 1w',
+          'findtime = 10m',
+          '[postfix-sasl]',
+          'enabled = true',
+          `logpath = ${this.logFile}`,
+          'backend = auto',
+          'maxretry = 1',
+          '',
+        ].join('\n'),
+      );
+    }
+    this.child = null;
+  }
+
+  /** Starts fail2ban; resolves { readyMs } when it logs that the jail started. */
+  start({ timeoutMs = 60_000 } = {}) {
+    const t0 = performance.now();
+    const argv = [...this.ns.wrap, 'fail2ban-client', '-c', this.conf, '-s', this.socket, '-p', this.pidFile, '-x', '-f', 'start'];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.kill = killOnCleanup(child);
+    this.tail = '';
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => reject(new Error(`fail2ban not ready within ${timeoutMs} ms:\n${this.tail}`)), timeoutMs);
+      const onData = (d) => {
+        this.tail = (this.tail + d.toString()).slice(-4000);
+        if (!ready && /Jail 'postfix-sasl' started/.test(this.tail)) {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ readyMs: performance.now() - t0 });
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      this.exited.then((code) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`fail2ban exited (${code}) before ready:\n${this.tail}`));
+      });
+    });
+  }
+
+  append(lines) {
+    const text = lines.map((l) => `${l}\n`).join('');
+    const t = performance.now();
+    fs.appendFileSync(this.logFile, text);
+    return t;
+  }
+
+  async stop(graceMs = 20_000) {
+    if (!this.child) return;
+    const child = this.child;
+    this.child = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.kill();
+  }
+
+  async dispose() {
+    await this.stop(5000);
+    this.removeDir?.();
+  }
+}
+
+module.exports = { Fail2ban, fail2banVersion };

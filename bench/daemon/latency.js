@@ -1,0 +1,99 @@
+'use strict';
+/**
+ * Figure 1: time from a failure line appended to the log file to its address in the kernel set.
+ * One line at a time (each its own batch), distinct addresses each in a /24 of its own, the
+ * shipped postfix jail. nftables: the element's arrival is seen through `nft monitor`.
+ * ipset has no monitor: `ipset test` is run back to back until it answers yes, so the figure
+ * includes up to one poll (a process start, a few ms) of over-estimate.
+ */
+const { performance } = require('node:perf_hooks');
+const { BenchDaemon } = require('./daemon-process');
+const { NftMonitor } = require('./nft-monitor');
+const { pregreetLine, spreadIp } = require('./lines');
+const { percentile } = require('./stats');
+const { createNetns, sleep } = require('./sys');
+
+const WARMUP = 10;
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms))),
+  ]);
+}
+
+/** One run with the nftables action: { p50, p90, p99, max, samples }. */
+async function nftLatencyRun(count) {
+  const ns = await createNetns('lat');
+  const daemon = new BenchDaemon(ns);
+  const monitor = new NftMonitor(ns, (set, ip, t) => {
+    const resolve = waiting.get(ip);
+    if (resolve) {
+      waiting.delete(ip);
+      resolve(t);
+    }
+  });
+  const waiting = new Map();
+  try {
+    await daemon.start();
+    await monitor.start();
+    const samples = [];
+    for (let i = 0; i < WARMUP + count; i++) {
+      const ip = spreadIp(i);
+      const seen = new Promise((resolve) => waiting.set(ip, resolve));
+      const t0 = daemon.append([pregreetLine(ip)]);
+      const t1 = await withTimeout(seen, 10_000, `ban of ${ip} in the kernel`);
+      if (i >= WARMUP) samples.push(t1 - t0);
+      await sleep(2 + (i % 4)); // let each line be its own batch, as on a live server
+    }
+    return summarizeSamples(samples);
+  } finally {
+    await monitor.stop();
+    await daemon.dispose();
+    ns.remove();
+  }
+}
+
+/** One run with the ipset/iptables action (polling `ipset test`). */
+async function ipsetLatencyRun(count) {
+  const ns = await createNetns('latip');
+  const daemon = new BenchDaemon(ns, { action: 'iptables' });
+  const set = 'mailjail-postfix-4';
+  try {
+    await daemon.start();
+    const samples = [];
+    const polls = [];
+    for (let i = 0; i < WARMUP + count; i++) {
+      const ip = spreadIp(i);
+      const t0 = daemon.append([pregreetLine(ip)]);
+      let t1;
+      for (;;) {
+        const p0 = performance.now();
+        const r = await ns.exec(['ipset', 'test', set, ip]);
+        t1 = performance.now();
+        polls.push(t1 - p0);
+        if (r.code === 0) break;
+        if (t1 - t0 > 10_000) throw new Error(`ban of ${ip} not in ipset within 10 s: ${r.stderr}`);
+      }
+      if (i >= WARMUP) samples.push(t1 - t0);
+      await sleep(2 + (i % 4));
+    }
+    return { ...summarizeSamples(samples), pollMs: percentile(polls, 50) };
+  } finally {
+    await daemon.dispose();
+    ns.remove();
+  }
+}
+
+function summarizeSamples(samples) {
+  return {
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: Math.max(...samples),
+    samples: samples.length,
+  };
+}
+
+module.exports = { nftLatencyRun, ipsetLatencyRun, withTimeout, WARMUP };
