@@ -55,17 +55,24 @@ export function parseCidr(text: string): Cidr | null {
     const p = text.slice(slash + 1).trim();
     if (!/^\d{1,3}$/.test(p)) return null;
     prefix = Number(p);
-    if (prefix > max) return null;
+    // A mapped IPv6 prefix like ::ffff:192.0.2.0/120 folds to the IPv4 one.
+    if (family === 4 && ipText.includes(':')) prefix -= 96;
+    if (prefix < 0 || prefix > max) return null;
   }
-  // A mapped IPv6 prefix like ::ffff:192.0.2.0/120 folds to the IPv4 one.
-  if (family === 4 && slash >= 0 && ipText.includes(':')) prefix -= 96;
-  if (prefix < 0) return null;
   const addr = networkAddress(ip, prefix);
   return { addr, prefix, family, text: prefix === max ? addr : `${addr}/${prefix}` };
 }
 
 /** The network address of `ip` under `prefix` bits. */
 export function networkAddress(ip: string, prefix: number): string {
+  // Hot path (every failure asks for its /24): canonical IPv4 in plain integer arithmetic.
+  if (!ip.includes(':')) {
+    if (prefix >= 32) return ip;
+    const p = ip.split('.');
+    const n = ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+    const net = prefix <= 0 ? 0 : (n & (~0 << (32 - prefix))) >>> 0;
+    return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
+  }
   const parsed = ipaddr.parse(ip);
   const bytes = parsed.toByteArray();
   const keep = prefix;

@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
-import { MailjailError } from '../core/errors';
+import { MailjailError, isMailjailError } from '../core/errors';
 import type { BanHistory } from '../decide/ban-history';
+import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
 import { createJailRuntime, MANUAL_JAIL, type JailRuntime, type RuntimeDeps } from './jail-runtime';
@@ -59,7 +60,6 @@ export class Daemon {
 
   private async open(config: LoadedConfig): Promise<void> {
     this.config = config;
-    if (!this.options.skipRequirements) await this.checkRequirements(config);
     // The socket first: a second daemon must fail here, before it touches the kernel or the database.
     const admin = createAdminHandler(this);
     this.control = await startControlServer(
@@ -73,6 +73,8 @@ export class Daemon {
       await this.startJails();
     } catch (e) {
       await this.control.close();
+      // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
+      if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
       throw e;
     }
     this.housekeeping = new Housekeeping(this, this.log, this.clock);
@@ -81,6 +83,7 @@ export class Daemon {
     this.log.info({ jails: [...this.jails.keys()], database: config.main.database, socket: config.main.socket }, 'ready');
   }
 
+  /** Throws MISSING naming every missing program or privilege, when there is one. */
   private async checkRequirements(config: LoadedConfig): Promise<void> {
     const kinds = new Set<string>([config.main.action]);
     for (const j of config.jails.values()) if (j.enabled) kinds.add(j.action ?? config.main.action);
@@ -106,10 +109,12 @@ export class Daemon {
     for (const expired of this.store.expireBans(now)) this.log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
     const enabled = [...this.config.jails.values()].filter((j) => j.enabled);
     const runtimes = [createJailRuntime(deps, null), ...enabled.map((j) => createJailRuntime(deps, j))];
+    for (const rt of runtimes) this.jails.set(rt.name, rt);
+    // Jails' firewall setups and restores are independent: run them side by side.
+    await Promise.all(runtimes.map((rt) => restoreBans(rt, this.store, now, this.log)));
     for (const rt of runtimes) {
-      this.jails.set(rt.name, rt);
-      await restoreBans(rt, this.store, now, this.log);
-      if (rt.parts && rt.config) rt.parts.engine.restore(this.store.strikesSince(now - longestMemory(rt), rt.name), []);
+      const engine = rt.parts?.engine;
+      if (engine) this.store.eachStrikeFact(now - longestMemory(rt), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
     }
     for (const rt of runtimes) if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
   }

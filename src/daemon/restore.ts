@@ -9,10 +9,13 @@ import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 
+/** Bans per firewall batch at start: 100,000 in one script would double the daemon's peak memory for good. */
+const RESTORE_SLICE = 20_000;
+
 export async function restoreBans(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<number> {
   await rt.action.setup();
   const bans = store.activeBans(now, { jail: rt.name });
-  if (bans.length > 0) await rt.action.ban(bans, now);
+  for (let i = 0; i < bans.length; i += RESTORE_SLICE) await rt.action.ban(bans.slice(i, i + RESTORE_SLICE), now);
   for (const ban of bans) rt.parts?.engine.noteBan(ban);
   log.info({ jail: rt.name, bans: bans.length }, 'bans restored');
   return bans.length;

@@ -205,21 +205,23 @@ export class JailEngine {
     return around !== target && (this.active.get(around) ?? 0) > now;
   }
 
-  /** Restores state from the store at start: strikes (oldest first) and the active bans. */
-  restore(strikes: Strike[], activeBans: Ban[]): void {
-    for (const b of activeBans) if (b.jail === this.rules.name) this.active.set(b.ip, b.until);
-    for (const s of strikes) {
-      if (s.jail !== this.rules.name) continue;
-      const key = this.offenderOf(s.ip);
-      if (s.event === 'auth-success') {
-        this.customers.set(key, Math.max(s.time, this.customers.get(key) ?? 0));
-        if (this.rules.customers.forgive) this.windows.forget(key);
-        continue;
-      }
-      const rule = this.rules.events[s.event];
-      if (!rule) continue;
-      this.windows.add(key, s.time, s.weight, rule.findTimeMs);
-      if (this.isCustomer(key, s.time)) this.customerFailures.add(key, s.time, 1, this.rules.customers.findTimeMs);
+  /**
+   * Replays one stored strike into the windows at start, oldest first: the same state the live
+   * strikes built, forgiveness by later logins included. Strikes older than their own window are
+   * skipped (they are read only because customers' logins are remembered for longer).
+   */
+  restoreStrike(ip: string, time: number, event: EventKind, weight: number, now: number): void {
+    const key = this.offenderOf(ip);
+    if (event === 'auth-success') {
+      this.customers.set(key, Math.max(time, this.customers.get(key) ?? 0));
+      if (this.rules.customers.forgive) this.windows.forget(key);
+      return;
+    }
+    const rule = this.rules.events[event];
+    if (!rule) return;
+    if (time > now - rule.findTimeMs) this.windows.add(key, time, weight, rule.findTimeMs);
+    if (this.isCustomer(key, time) && time > now - this.rules.customers.findTimeMs) {
+      this.customerFailures.add(key, time, 1, this.rules.customers.findTimeMs);
     }
   }
 

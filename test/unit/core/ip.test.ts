@@ -1,0 +1,40 @@
+import { CidrList, networkAddress, parseCidr, parseIp, prefixOf } from '../../../src/core/ip';
+
+describe('parseIp', () => {
+  it('returns canonical text for IPv4, IPv6, brackets and IPv4-mapped IPv6', () => {
+    expect(parseIp('192.0.2.1')).toBe('192.0.2.1');
+    expect(parseIp('[2001:DB8:0:0::1]')).toBe('2001:db8::1');
+    expect(parseIp('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(parseIp('IPv6:2001:db8::2')).toBe('2001:db8::2');
+  });
+
+  it('refuses what is not an address, including legacy IPv4 forms', () => {
+    for (const bad of ['', '1', '0x7f.1', '256.1.1.1', '192.0.2.1; rm -rf /', '2001:db8::g']) expect(parseIp(bad)).toBeNull();
+  });
+});
+
+describe('prefixes', () => {
+  it('computes network addresses for IPv4 (integer path) and IPv6', () => {
+    expect(networkAddress('203.0.113.77', 24)).toBe('203.0.113.0');
+    expect(networkAddress('203.0.113.77', 0)).toBe('0.0.0.0');
+    expect(networkAddress('255.255.255.255', 1)).toBe('128.0.0.0');
+    expect(networkAddress('203.0.113.77', 32)).toBe('203.0.113.77');
+    expect(prefixOf('2001:db8:1:2:3:4:5:6', 64)).toBe('2001:db8:1:2::/64');
+    expect(prefixOf('192.0.2.9', 24)).toBe('192.0.2.0/24');
+  });
+
+  it('parses CIDRs, clearing host bits, and folds host routes to plain addresses', () => {
+    expect(parseCidr('192.0.2.77/24')!.text).toBe('192.0.2.0/24');
+    expect(parseCidr('192.0.2.77/32')!.text).toBe('192.0.2.77');
+    expect(parseCidr('::ffff:192.0.2.0/120')!.text).toBe('192.0.2.0/24');
+    expect(parseCidr('192.0.2.0/33')).toBeNull();
+  });
+
+  it('matches addresses and overlapping prefixes against a list', () => {
+    const list = new CidrList([parseCidr('192.0.2.0/24')!, parseCidr('2001:db8::5')!]);
+    expect(list.matches('192.0.2.200')).toBe(true);
+    expect(list.matches('192.0.0.0/16')).toBe(true);
+    expect(list.matches('2001:db8::/64')).toBe(true);
+    expect(list.matches('198.51.100.1')).toBe(false);
+  });
+});
