@@ -99,7 +99,12 @@ export class Daemon {
       this.store.setMeta('user-hash-key', key);
     }
     const store = this.store;
-    const history: BanHistory = { count: (ip, jail, since) => store.banCount(ip, jail, since), record: () => undefined };
+    // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
+    const everBanned = store.bannedTargets();
+    const history: BanHistory = {
+      count: (ip, jail, since) => (everBanned.has(`${jail}\u0000${ip}`) ? store.banCount(ip, jail, since) : 0),
+      record: (ban) => void everBanned.add(`${ban.jail}\u0000${ban.ip}`),
+    };
     return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
   }
 

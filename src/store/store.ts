@@ -168,6 +168,12 @@ export class Store {
     return this.sql(sql).pluck().get({ lo: r.lo, hi: r.hi, jail, since: sinceMs }) as number;
   }
 
+  /** Every `jail\0ip` that has a ban row (any state): lets escalation skip the query for first offenders. */
+  bannedTargets(): Set<string> {
+    const rows = this.sql('SELECT DISTINCT jail, ip FROM bans').raw(true).all() as Array<[string, string]>;
+    return new Set(rows.map(([jail, ip]) => `${jail}\u0000${ip}`));
+  }
+
   /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */
   banHistory(ipOrCidr: string, limit = NO_LIMIT): BanRow[] {
     const f: Filter = { where: [], params: { limit } };
