@@ -100,17 +100,18 @@ export class JailEngine {
       const made = this.makeBan(target, reason, baseMs, now);
       if (made) bans.push(made);
     };
-    if (this.isBanned(key, now)) return { strike, bans, forgiven: null };
-
     const { fingerprint, spray, maxRetry } = this.rules;
-    if (fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) {
-      ban(key, 'fingerprint', fingerprint.banTimeMs);
-    } else if (spray.enabled && userHash && !isCustomer && isAuthFailure(f.event)) {
-      for (const member of this.spray.add(userHash, key, f.time)) {
+    // A spray counts every address taking part, banned ones included: its partners must still be found.
+    const sprayers = spray.enabled && userHash && !isCustomer && isAuthFailure(f.event) ? this.spray.add(userHash, key, f.time) : [];
+    const banSprayers = () => {
+      for (const member of sprayers) {
         if (!this.isCustomer(member, f.time) && !this.isBanned(member, now)) ban(member, `spray:${userHash}`, this.rules.banTimeMs);
       }
-    }
-    if (bans.length === 0 && !this.isBanned(key, now)) {
+    };
+    const covered = this.isBanned(key, now);
+    if (!covered && fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) ban(key, 'fingerprint', fingerprint.banTimeMs);
+    banSprayers();
+    if (!covered && bans.length === 0 && !this.isBanned(key, now)) {
       const overCeiling = isCustomer && this.customerFailures.score(key, f.time) >= this.rules.customers.maxFailures;
       if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
     }

@@ -18,7 +18,9 @@ export function register(program: Command): void {
     .option('-j, --jail <name>', 'run this jail over all the files, enabled or not (repeatable)', collect, []);
   addConfigOption(cmd);
   addJsonOption(cmd);
-  cmd.action((files: string[], opts: { jail: string[]; json?: boolean }) => {
+  cmd.action((files: string[], _opts: unknown, self: Command) => {
+    // --json and --config are program-wide options too: read them merged
+    const opts = self.optsWithGlobals() as { jail: string[]; json?: boolean };
     const config = loadConfig(configDirOf(cmd));
     const bans: Ban[] = [];
     const summary = replay(config, { jails: opts.jail, files }, (ban) => {

@@ -101,6 +101,15 @@ describe('password spray across IPs', () => {
     expect(bans).toHaveLength(300);
   });
 
+  it('still counts a sprayer whose address is already banned, so the spray is found', () => {
+    const { bans, feed } = engine();
+    feed('2001:db8:9:1::1', 'pregreet', T0); // banned: its /64 is covered from now on
+    feed('2001:db8:9:1::2', 'auth-failure', T0 + 1000, { user: 'info' });
+    for (let i = 1; i <= 9; i++) feed(`192.0.2.${i}`, 'auth-failure', T0 + 1000 + i, { user: 'info' });
+    const spray = bans.filter((b) => b.reason.startsWith('spray:')).map((b) => b.ip);
+    expect(spray.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `192.0.2.${i + 1}`).sort());
+  });
+
   it('does not call nine users failing once each from nine IPs a spray', () => {
     const { bans, feed } = engine();
     for (let i = 0; i < 9; i++) feed(`192.0.2.${i + 1}`, 'auth-failure', T0 + i, { user: 'info' });

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Builds the mailjail e2e environment (issue 6):
+#   server namespace: Postfix (25 smtpd, 2525 postscreen, 587 submission) + Dovecot SASL,
+#                     Exim 4.96 from an unpacked exim4-daemon-light (1025 MX, 1587 submission)
+#   client namespace: one veth peer carrying every client address of test/e2e/driver/plan.js
+# Usage: setup.sh WORKDIR [ID]
+#   WORKDIR must be empty or missing; it receives configs, queues, logs, env.sh and env.json.
+# On failure it tears down what it built (teardown.sh) unless MJ_E2E_KEEP=1.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DRIVER="$HERE/../driver/main.js"
+WORKDIR="${1:?usage: setup.sh WORKDIR [ID]}"
+ID="${2:-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')}"
+CACHE_DIR="${MJ_E2E_CACHE:-/var/cache/mailjail-e2e}"
+POSTSCREEN_GREET_WAIT="${MJ_E2E_POSTSCREEN_GREET_WAIT:-3s}"
+EXIM_GREET_DELAY="${MJ_E2E_EXIM_GREET_DELAY:-1s}"
+AUTH_FAILURE_DELAY="${MJ_E2E_AUTH_FAILURE_DELAY:-1 secs}"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+on_error() {
+  local status=$?
+  log "failed (exit $status) at line ${BASH_LINENO[0]}"
+  for file in "$WORKDIR"/log/*.log "$WORKDIR"/log/exim/*log "$WORKDIR/log/startup.stderr"; do
+    [[ -s "$file" ]] && { log "--- tail of $file"; tail -n 20 "$file" >&2; }
+  done
+  if [[ "${MJ_E2E_KEEP:-0}" != 1 ]]; then
+    "$HERE/teardown.sh" "$WORKDIR" >&2 || true
+  else
+    log "MJ_E2E_KEEP=1: leaving $WORKDIR and the namespaces for inspection"
+  fi
+  exit "$status"
+}
+trap on_error ERR
+
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# Postfix and Dovecot come from Debian as usual; exim4-daemon-light conflicts with postfix as a
+# package, so only its libraries are installed and the binary is unpacked privately below.
+ensure_packages() {
+  local wanted=(postfix dovecot-core libidn12 libgnutls-dane0 libgnutls30 libnsl2 libpcre2-8-0
+    libdb5.3 libidn2-0 libcrypt1 iproute2)
+  local missing=() package
+  for package in "${wanted[@]}"; do is_installed "$package" || missing+=("$package"); done
+  ((${#missing[@]} == 0)) && return 0
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+  # Package scripts must not start the host's own postfix/dovecot; policy-rc.d 101 forbids it.
+  local made_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+    { ((made_policy)) && rm -f /usr/sbin/policy-rc.d; return 1; }
+  ((made_policy)) && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
+ensure_exim() {
+  local version
+  version="$(apt-cache policy exim4-daemon-light | awk '/Candidate:/ {print $2}')"
+  if [[ -z "$version" || "$version" == '(none)' ]]; then apt-get update -qq;
+    version="$(apt-cache policy exim4-daemon-light | awk '/Candidate:/ {print $2}')"; fi
+  EXIM_ROOT="$CACHE_DIR/exim-${version//[:+~]/_}"
+  EXIM="$EXIM_ROOT/usr/sbin/exim4"
+  if [[ ! -x "$EXIM" ]]; then
+    log "unpacking exim4-daemon-light $version into $EXIM_ROOT"
+    local download
+    download="$(mktemp -d)"
+    chown _apt "$download" 2>/dev/null || true # apt downloads as its _apt sandbox user
+    (cd "$download" && apt-get download -q exim4-daemon-light exim4-base >&2)
+    mkdir -p "$EXIM_ROOT.partial"
+    for deb in "$download"/*.deb; do dpkg -x "$deb" "$EXIM_ROOT.partial"; done
+    rm -rf "$download" "$EXIM_ROOT"
+    mv "$EXIM_ROOT.partial" "$EXIM_ROOT"
+  fi
+  # The binary has its run-time user compiled in; exim4-base's postinst would create it.
+  if ! getent passwd Debian-exim >/dev/null; then
+    adduser --system --group --quiet --home /var/spool/exim4 --no-create-home \
+      --disabled-login --force-badname Debian-exim
+  fi
+  if ldd "$EXIM" | grep -q 'not found'; then
+    log "exim libraries missing:"; ldd "$EXIM" | grep 'not found' >&2; return 1
+  fi
+}
+
+render() { # render TEMPLATE OUTPUT: replace @NAME@ with the value of shell variable NAME
+  local template="$1" output="$2" text name
+  text="$(<"$template")"
+  for name in WORKDIR ID EXIM MAIL_UID MAIL_GID GREET_WAIT AUTH_FAILURE_DELAY EXIM_MX_PORT \
+    EXIM_SUBMISSION_PORT EXIM_GREET_DELAY; do
+    text="${text//@$name@/${!name}}"
+  done
+  if grep -q '@[A-Z_]*@' <<<"$text"; then log "unfilled variable in $template"; return 1; fi
+  printf '%s\n' "$text" >"$output"
+}
+
+wait_for_ports() {
+  local deadline=$((SECONDS + 30)) port missing
+  while :; do
+    missing=()
+    for port in "$@"; do
+      ip netns exec "$SERVER_NS" ss -Hltn "sport = :$port" | grep -q . || missing+=("$port")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    if ((SECONDS > deadline)); then log "ports not listening: ${missing[*]}"; return 1; fi
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------- start
+[[ $EUID -eq 0 ]] || { log 'must run as root (namespaces, MTAs)'; exit 1; }
+if [[ -e "$WORKDIR" ]] && [[ -n "$(ls -A "$WORKDIR")" ]]; then log "$WORKDIR is not empty"; exit 1; fi
+mkdir -p "$WORKDIR"
+WORKDIR="$(cd "$WORKDIR" && pwd)"
+chmod 755 "$WORKDIR" # postfix, dovecot and Debian-exim walk through it
+eval "$(node "$DRIVER" env-vars)"
+SERVER_NS="mj-e2e-srv-$ID"
+CLIENT_NS="mj-e2e-cli-$ID"
+# teardown.sh reads this first, so it can clean up whatever exists even if we stop half-way.
+cat >"$WORKDIR/env.sh" <<VARS
+ID='$ID'
+WORKDIR='$WORKDIR'
+SERVER_NS='$SERVER_NS'
+CLIENT_NS='$CLIENT_NS'
+VARS
+
+ensure_packages
+ensure_exim
+MAIL_UID="$(id -u nobody)"
+MAIL_GID="$(id -g nobody)"
+GREET_WAIT="$POSTSCREEN_GREET_WAIT"
+
+log "namespaces $SERVER_NS and $CLIENT_NS"
+ip netns add "$SERVER_NS"
+ip netns add "$CLIENT_NS"
+ip -n "$SERVER_NS" link set lo up
+ip -n "$CLIENT_NS" link set lo up
+ip -n "$SERVER_NS" link add veth-srv type veth peer name veth-cli netns "$CLIENT_NS"
+{
+  echo "address add $SERVER_V4/$V4_PREFIX dev veth-srv"
+  for alias in $SERVER_V4_ALIASES; do echo "address add $alias/$V4_PREFIX dev veth-srv"; done
+  echo "address add $SERVER_V6/$V6_PREFIX dev veth-srv nodad"
+  echo "link set veth-srv up"
+  for route in $SERVER_V4_ROUTES; do echo "route add $route dev veth-srv src $SERVER_V4"; done
+} | ip -n "$SERVER_NS" -batch -
+# nodad: otherwise every IPv6 address sits "tentative" for a second or two and bind() fails.
+node "$DRIVER" addresses | awk -v p4="$V4_PREFIX" -v p6="$V6_PREFIX" '
+  /:/ { print "address add " $1 "/" p6 " dev veth-cli nodad"; next }
+      { print "address add " $1 "/" p4 " dev veth-cli" }
+  END { print "link set veth-cli up" }' | ip -n "$CLIENT_NS" -batch -
+log "client addresses: $(ip -n "$CLIENT_NS" -o addr show dev veth-cli | wc -l)"
+
+log "configs in $WORKDIR"
+mkdir -p "$WORKDIR"/{log,postfix/etc,postfix/spool,postfix/data,dovecot/run,dovecot/state} \
+  "$WORKDIR"/{exim/spool,log/exim,mail/postfix,mail/exim,mail/dovecot}
+chown postfix:postfix "$WORKDIR/postfix/data"
+chown Debian-exim:Debian-exim "$WORKDIR/exim/spool" "$WORKDIR/log/exim"
+chown nobody:nogroup "$WORKDIR"/mail/{postfix,dovecot}
+# Exim run with -C drops root for good, so it can only deliver as its own user.
+chown Debian-exim:Debian-exim "$WORKDIR/mail/exim"
+render "$HERE/templates/postfix-main.cf" "$WORKDIR/postfix/etc/main.cf"
+render "$HERE/templates/postfix-master.cf" "$WORKDIR/postfix/etc/master.cf"
+render "$HERE/templates/dovecot.conf" "$WORKDIR/dovecot/dovecot.conf"
+render "$HERE/templates/exim.conf" "$WORKDIR/exim/exim.conf"
+chmod 644 "$WORKDIR/exim/exim.conf" # exim refuses a -C file writable by anyone but root
+: >"$WORKDIR/postfix/etc/vmailbox"
+: >"$WORKDIR/dovecot/users"
+: >"$WORKDIR/exim/passwd"
+: >"$WORKDIR/exim/mailboxes"
+while read -r user password mailbox; do
+  echo "$user $mailbox/" >>"$WORKDIR/postfix/etc/vmailbox"
+  echo "$user:{PLAIN}$password" >>"$WORKDIR/dovecot/users"
+  echo "$user: $password" >>"$WORKDIR/exim/passwd"
+  echo "${user%@*}: $mailbox" >>"$WORKDIR/exim/mailboxes"
+done < <(node "$DRIVER" accounts)
+chown root:dovecot "$WORKDIR/dovecot/users" && chmod 640 "$WORKDIR/dovecot/users"
+chown root:Debian-exim "$WORKDIR/exim/passwd" && chmod 640 "$WORKDIR/exim/passwd"
+
+log 'starting postfix'
+# postfix(1) writes its errors to stderr only when that is a terminal, hence script(1).
+# Daemons get their own stdio files: one holding our stdout open would hang a caller's pipe.
+in_tty() { script -qec "$*" /dev/null </dev/null >>"$WORKDIR/log/startup.stderr" 2>&1; }
+in_tty ip netns exec "$SERVER_NS" postfix -c "$WORKDIR/postfix/etc" check
+in_tty ip netns exec "$SERVER_NS" postfix -c "$WORKDIR/postfix/etc" start
+log 'starting dovecot'
+ip netns exec "$SERVER_NS" dovecot -c "$WORKDIR/dovecot/dovecot.conf" </dev/null \
+  >>"$WORKDIR/log/startup.stderr" 2>&1
+log 'starting exim'
+ip netns exec "$SERVER_NS" "$EXIM" -C "$WORKDIR/exim/exim.conf" -bd -q30m </dev/null \
+  >>"$WORKDIR/log/startup.stderr" 2>&1
+wait_for_ports "$POSTFIX_SMTP_PORT" "$POSTFIX_POSTSCREEN_PORT" "$POSTFIX_SUBMISSION_PORT" \
+  "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT"
+for _ in $(seq 50); do [[ -S "$WORKDIR/postfix/spool/private/auth" ]] && break; sleep 0.1; done
+[[ -S "$WORKDIR/postfix/spool/private/auth" ]] || { log 'dovecot auth socket missing'; false; }
+
+cat >>"$WORKDIR/env.sh" <<VARS
+EXIM='$EXIM'
+VARS
+cat >"$WORKDIR/env.json" <<JSON
+{
+  "id": "$ID",
+  "workdir": "$WORKDIR",
+  "serverNamespace": "$SERVER_NS",
+  "clientNamespace": "$CLIENT_NS",
+  "server": { "v4": "$SERVER_V4", "v6": "$SERVER_V6" },
+  "ports": {
+    "postfixSmtp": $POSTFIX_SMTP_PORT, "postfixPostscreen": $POSTFIX_POSTSCREEN_PORT,
+    "postfixSubmission": $POSTFIX_SUBMISSION_PORT,
+    "eximSmtp": $EXIM_MX_PORT, "eximSubmission": $EXIM_SUBMISSION_PORT
+  },
+  "logs": {
+    "postfix": "$WORKDIR/log/postfix.log",
+    "exim": "$WORKDIR/log/exim/mainlog",
+    "eximReject": "$WORKDIR/log/exim/rejectlog",
+    "dovecot": "$WORKDIR/log/dovecot.log"
+  },
+  "exim": "$EXIM",
+  "eximConfig": "$WORKDIR/exim/exim.conf",
+  "postfixConfigDir": "$WORKDIR/postfix/etc"
+}
+JSON
+log "ready: $WORKDIR/env.json"
+echo "$WORKDIR/env.json"
