@@ -49,6 +49,11 @@ export function reportError(e: unknown): number {
 }
 
 if (require.main === module || process.argv[1]?.endsWith('bin/mailjail')) {
+  // `mailjail check --json log | head`: a closed pipe ends the command quietly, not with a trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
