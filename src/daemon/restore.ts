@@ -9,16 +9,22 @@ import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 
-/** Bans per firewall batch at start: 100,000 in one script would double the daemon's peak memory for good. */
-const RESTORE_SLICE = 20_000;
+/** Bans per database page and firewall batch at start: never the whole 100,000 in memory at once. */
+const RESTORE_PAGE = 5_000;
 
 export async function restoreBans(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<number> {
   await rt.action.setup();
-  const bans = store.activeBans(now, { jail: rt.name });
-  for (let i = 0; i < bans.length; i += RESTORE_SLICE) await rt.action.ban(bans.slice(i, i + RESTORE_SLICE), now);
-  for (const ban of bans) rt.parts?.engine.noteBan(ban);
-  log.info({ jail: rt.name, bans: bans.length }, 'bans restored');
-  return bans.length;
+  let restored = 0;
+  for (let afterId = 0; ; ) {
+    const page = store.activeBansPage(now, rt.name, afterId, RESTORE_PAGE);
+    if (page.length === 0) break;
+    await rt.action.ban(page, now);
+    for (const ban of page) rt.parts?.engine.noteBan(ban);
+    restored += page.length;
+    afterId = page[page.length - 1].id;
+  }
+  log.info({ jail: rt.name, bans: restored }, 'bans restored');
+  return restored;
 }
 
 export async function reconcile(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<{ added: number; removed: number }> {

@@ -145,6 +145,15 @@ export class Store {
   }
 
   /**
+   * One jail's active bans in pages of `limit`, by id after `afterId`: restoring 100,000 bans a
+   * page at a time keeps the daemon's peak memory (and so its resident size for good) small.
+   */
+  activeBansPage(now: number, jail: string, afterId: number, limit: number): BanRow[] {
+    const sql = `SELECT ${BAN_COLUMNS} FROM bans WHERE ${CURRENT} AND until > @now AND jail = @jail AND id > @afterId ORDER BY id LIMIT @limit`;
+    return this.banRows(sql, { now, jail, afterId, limit });
+  }
+
+  /**
    * Mark bans lifted (manual unban); returns the bans lifted. `ipOrCidr` '*' = all; otherwise the
    * bans equal to it, inside it or containing it, since any of those keeps it blocked.
    */

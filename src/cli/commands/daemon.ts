@@ -3,6 +3,7 @@
  * SIGHUP reloads the config without dropping bans; SIGTERM/SIGINT stop cleanly and leave the
  * kernel's bans in place (they expire by their own timeouts).
  */
+import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config';
 import { Daemon } from '../../daemon/daemon';
@@ -14,6 +15,9 @@ export function register(program: Command): void {
   const cmd = program.command('daemon').description('run the daemon in the foreground (what systemd runs)');
   addConfigOption(cmd);
   cmd.action(async () => {
+    // A long-running daemon holding 100,000 bans: let V8 favour a small heap over allocation speed
+    // (measured: resident memory with 100,000 bans 105 MiB instead of 190; see BENCHMARKS.md).
+    setFlagsFromString('--optimize-for-size');
     const dir = configDirOf(cmd, { required: true });
     const config = loadConfig(dir);
     const log = createLogger(config.main.logLevel);
