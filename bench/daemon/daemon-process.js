@@ -7,17 +7,19 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const { LogFedProcess } = require('./log-fed-process');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { CLI, cpuMsOf, killOnCleanup, memoryOf, onCleanup } = require('./sys');
 
-class BenchDaemon {
+class BenchDaemon extends LogFedProcess {
   /**
    * @param ns      namespace from sys.createNetns
    * @param options { action, mainYaml, jails: { 'name.yaml': text }, nodeArgs, logLevel }
    */
   constructor(ns, options = {}) {
+    super();
     this.ns = ns;
     this.options = options;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-'));
@@ -88,28 +90,6 @@ class BenchDaemon {
 
   memory() {
     return this.pid ? memoryOf(this.pid) : null;
-  }
-
-  /** Appends lines to the jail's log file in one write; returns the time just before the write. */
-  append(lines) {
-    const text = lines.map((l) => `${l}\n`).join('');
-    const t = performance.now();
-    fs.appendFileSync(this.logFile, text);
-    return t;
-  }
-
-  /** SIGTERM, then SIGKILL after a grace period; waits for the exit. */
-  async stop(graceMs = 10_000) {
-    if (!this.child) return;
-    const child = this.child;
-    this.child = null;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    this.kill();
   }
 
   async dispose() {

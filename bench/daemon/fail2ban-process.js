@@ -8,6 +8,7 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const { LogFedProcess } = require('./log-fed-process');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -19,8 +20,9 @@ async function fail2banVersion() {
   return (r.stdout + r.stderr).trim().split('\n')[0];
 }
 
-class Fail2ban {
+class Fail2ban extends LogFedProcess {
   constructor(ns, { dir } = {}) {
+    super();
     this.ns = ns;
     this.dir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-f2b-'));
     if (!dir) this.removeDir = onCleanup(() => fs.rmSync(this.dir, { recursive: true, force: true }));
@@ -86,26 +88,6 @@ class Fail2ban {
         if (!ready) reject(new Error(`fail2ban exited (${code}) before ready:\n${this.tail}`));
       });
     });
-  }
-
-  append(lines) {
-    const text = lines.map((l) => `${l}\n`).join('');
-    const t = performance.now();
-    fs.appendFileSync(this.logFile, text);
-    return t;
-  }
-
-  async stop(graceMs = 20_000) {
-    if (!this.child) return;
-    const child = this.child;
-    this.child = null;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    this.kill();
   }
 
   async dispose() {

@@ -68,7 +68,7 @@ async function fail2banRun({ latencyBans = 50, burst = 1000, deadlineMs = 90_000
 
     log('fail2ban: restart and restore');
     const total = latencyBans + burst;
-    await f2b.stop();
+    await f2b.stop(20_000); // fail2ban takes its time to unwind its bans
     count = 0;
     seenAt.clear();
     const s0 = performance.now();
