@@ -57,27 +57,7 @@ class BenchDaemon extends LogFedProcess {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.kill = killOnCleanup(child);
-    this.tail = '';
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => reject(new Error(`daemon not ready within ${timeoutMs} ms:\n${this.tail}`)), timeoutMs);
-      const onData = (d) => {
-        const text = d.toString();
-        this.tail = (this.tail + text).slice(-4000);
-        if (!ready && text.includes('"msg":"ready"')) {
-          ready = true;
-          clearTimeout(timer);
-          resolve({ readyMs: performance.now() - t0 });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      this.exited.then((code) => {
-        clearTimeout(timer);
-        if (!ready) reject(new Error(`daemon exited (${code}) before ready:\n${this.tail}`));
-      });
-    });
+    return this.watchUntilReady(child, { t0, timeoutMs, what: 'daemon', isReady: (tail) => tail.includes('"msg":"ready"') });
   }
 
   get pid() {

@@ -68,26 +68,7 @@ class Fail2ban extends LogFedProcess {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.kill = killOnCleanup(child);
-    this.tail = '';
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => reject(new Error(`fail2ban not ready within ${timeoutMs} ms:\n${this.tail}`)), timeoutMs);
-      const onData = (d) => {
-        this.tail = (this.tail + d.toString()).slice(-4000);
-        if (!ready && /Jail 'postfix-sasl' started/.test(this.tail)) {
-          ready = true;
-          clearTimeout(timer);
-          resolve({ readyMs: performance.now() - t0 });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      this.exited.then((code) => {
-        clearTimeout(timer);
-        if (!ready) reject(new Error(`fail2ban exited (${code}) before ready:\n${this.tail}`));
-      });
-    });
+    return this.watchUntilReady(child, { t0, timeoutMs, what: 'fail2ban', isReady: (tail) => /Jail 'postfix-sasl' started/.test(tail) });
   }
 
   async dispose() {

@@ -1,13 +1,40 @@
 'use strict';
 /**
  * What the mailjail and fail2ban benchmark processes share: a log file fed in single writes, and
- * a stop that sends SIGTERM, then SIGKILL after a grace period. Subclasses set `child`, `exited`
- * (a promise of the exit) and `logFile`, and implement `kill()` (final cleanup of the process).
+ * a stop that sends SIGTERM, then SIGKILL after a grace period. Subclasses set `child` and `logFile`,
+ * call watchUntilReady() after spawning, and implement `kill()` (final cleanup of the process).
  */
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
 class LogFedProcess {
+  /**
+   * Watches a freshly spawned child: keeps the tail of its output for error messages and resolves
+   * { readyMs } (since t0) once `isReady(tail)` holds; rejects on timeout or if it exits first.
+   */
+  watchUntilReady(child, { t0, timeoutMs, what, isReady }) {
+    this.tail = '';
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => reject(new Error(`${what} not ready within ${timeoutMs} ms:\n${this.tail}`)), timeoutMs);
+      const onData = (d) => {
+        this.tail = (this.tail + d.toString()).slice(-4000);
+        if (!ready && isReady(this.tail)) {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ readyMs: performance.now() - t0 });
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      this.exited.then((code) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`${what} exited (${code}) before ready:\n${this.tail}`));
+      });
+    });
+  }
+
   /** Appends lines to the log file in one write; returns the time just before the write. */
   append(lines) {
     const text = lines.map((l) => `${l}\n`).join('');

@@ -108,7 +108,7 @@ function status(daemon: Daemon, only: string | undefined) {
       name: rt.name,
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
-      activeBans: daemon.store.activeBans(now, { jail: rt.name }).length,
+      activeBans: daemon.store.countActiveBans(now, rt.name),
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),
       sources: rt.sources.map((s) => s.status()),

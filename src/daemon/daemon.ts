@@ -9,6 +9,7 @@ import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import type { BanHistory } from '../decide/ban-history';
+import { strikeMemoryMs } from '../decide/jail-rules';
 import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
@@ -119,7 +120,7 @@ export class Daemon {
     await Promise.all(runtimes.map((rt) => restoreBans(rt, this.store, now, this.log)));
     for (const rt of runtimes) {
       const engine = rt.parts?.engine;
-      if (engine) this.store.eachStrikeFact(now - longestMemory(rt), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
+      if (engine) this.store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
     }
     for (const rt of runtimes) if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
   }
@@ -177,11 +178,4 @@ export class Daemon {
       }
     }
   }
-}
-
-/** How far back a jail's decisions look: its longest event window, customer memory, spray and subnet windows. */
-function longestMemory(rt: JailRuntime): number {
-  const r = rt.config!.rules;
-  const windows = Object.values(r.events).map((e) => e?.findTimeMs ?? 0);
-  return Math.max(...windows, r.customers.enabled ? r.customers.windowMs : 0, r.spray.windowMs, r.subnet.windowMs);
 }

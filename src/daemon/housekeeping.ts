@@ -3,6 +3,7 @@
  * with the database. Each tick catches its own errors: housekeeping never takes the daemon down.
  */
 import type { Clock } from '../core/clock';
+import { banHistoryMs, strikeMemoryMs } from '../decide/jail-rules';
 import type { Daemon } from './daemon';
 import type { Logger } from './logger';
 
@@ -55,10 +56,8 @@ export class Housekeeping {
       const r = rt.config?.rules;
       if (!r) continue;
       rt.parts?.engine.prune(now);
-      const windows = Object.values(r.events).map((e) => e?.findTimeMs ?? 0);
-      strikeKeep = Math.max(strikeKeep, ...windows, r.customers.windowMs, r.spray.windowMs);
-      // escalation needs to know about bans at least as long ago as the longest ban lasts
-      historyKeep = Math.max(historyKeep, (r.escalation?.maxBanTimeMs ?? r.banTimeMs) * 2);
+      strikeKeep = Math.max(strikeKeep, strikeMemoryMs(r));
+      historyKeep = Math.max(historyKeep, banHistoryMs(r));
     }
     // In slices, yielding between them: the first prune after a long downtime can be 500k rows,
     // and one long DELETE would stall the pipeline for seconds.

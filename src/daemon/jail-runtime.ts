@@ -2,7 +2,7 @@
  * One running jail: its pure parts (matcher, engine), its firewall action with the applier that
  * batches changes into it, and its sources. The daemon owns a map of these.
  */
-import type { LoadedConfig } from '../config/load-config';
+import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
@@ -49,7 +49,7 @@ export interface RuntimeDeps {
 }
 
 export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
-  if (name === 'nftables' || name === 'iptables' || name === 'dry-run') return name;
+  if ((BUILTIN_ACTIONS as readonly string[]).includes(name)) return name as ActionSpec;
   return config.main.actions[name];
 }
 

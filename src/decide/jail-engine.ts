@@ -15,7 +15,7 @@ import { familyOf, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
 import type { BanHistory } from './ban-history';
 import { escalatedBanTime, spreadMs } from './ban-time';
-import type { JailRules } from './jail-rules';
+import { banHistoryMs, type JailRules } from './jail-rules';
 import { normaliseUser, type UserHasher } from './normalise-user';
 import { SprayDetector } from './spray-detector';
 import { StrikeWindows } from './strike-window';
@@ -163,10 +163,7 @@ export class JailEngine {
 
   private makeBan(target: string, reason: string, baseMs: number, now: number): Ban | null {
     if (this.guard.isProtected(target)) return null;
-    // History counts while it could matter: twice the longest ban (a bot back right after its
-    // longest ban ended is still a repeat offender). The store keeps ban history that long.
-    const lookback = 2 * Math.max(this.rules.escalation?.maxBanTimeMs ?? 0, baseMs);
-    const count = this.history.count(target, this.rules.name, now - lookback);
+    const count = this.history.count(target, this.rules.name, now - banHistoryMs(this.rules));
     const durationMs = escalatedBanTime(baseMs, count, this.rules.escalation);
     const ban: Ban = {
       ip: target,

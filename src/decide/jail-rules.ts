@@ -42,3 +42,20 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 export const WEEK = 7 * DAY;
+
+/**
+ * How far back a jail's decisions read strikes: its longest event window, the customers' memory
+ * of logins, and the spray and subnet windows. The daemon restores and keeps strikes this long.
+ */
+export function strikeMemoryMs(r: JailRules): number {
+  const windows = Object.values(r.events).map((e) => e?.findTimeMs ?? 0);
+  return Math.max(...windows, r.customers.enabled ? r.customers.windowMs : 0, r.spray.windowMs, r.subnet.windowMs);
+}
+
+/**
+ * How long ban history counts for escalation: twice the longest ban (a bot back right after its
+ * longest ban ended is still a repeat offender). The store keeps history that long.
+ */
+export function banHistoryMs(r: JailRules): number {
+  return 2 * Math.max(r.escalation?.maxBanTimeMs ?? 0, r.banTimeMs, r.fingerprint.banTimeMs);
+}

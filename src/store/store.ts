@@ -144,6 +144,11 @@ export class Store {
     return this.banRows(sql, { ...f.params, now });
   }
 
+  /** How many active bans a jail has (status), without reading them. */
+  countActiveBans(now: number, jail: string): number {
+    return this.sql(`SELECT COUNT(*) FROM bans WHERE ${CURRENT} AND until > ? AND jail = ?`).pluck().get(now, jail) as number;
+  }
+
   /**
    * One jail's active bans in pages of `limit`, by id after `afterId`: restoring 100,000 bans a
    * page at a time keeps the daemon's peak memory (and so its resident size for good) small.
