@@ -5,9 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS, isMailjailError } from '../core/errors';
+import { enableYamlCache } from '../config/yaml-cache';
 import { COMMANDS } from './commands';
 
-export function buildProgram(): Command {
+/** Program options that take a value: their value is not the command's name. */
+const VALUE_OPTIONS = new Set(['-c', '--config', '-s', '--socket']);
+
+export function buildProgram(argv?: string[]): Command {
   const program = new Command();
   program
     .name('mailjail')
@@ -18,12 +22,36 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable JSON on stdout')
     .showHelpAfterError(false)
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const name of argv ? commandsFor(argv) : COMMANDS.keys()) COMMANDS.get(name)!()(program);
   return program;
 }
 
+/**
+ * The commands to load for this command line: the one it names, and only that one; every command
+ * for help, for a word that is no command (commander then suggests one) and for no command at all,
+ * except that `--version` alone needs none. Loading one command is most of a short run's time.
+ */
+export function commandsFor(argv: string[]): string[] {
+  const word = firstOperand(argv);
+  if (word !== undefined && COMMANDS.has(word)) return [word];
+  const isVersion = argv.some((a) => a === '-V' || a === '--version');
+  const isHelp = argv.some((a) => a === '-h' || a === '--help');
+  if (word === undefined && isVersion && !isHelp) return [];
+  return [...COMMANDS.keys()];
+}
+
+function firstOperand(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-') || a === '-') return a;
+    if (VALUE_OPTIONS.has(a)) i++;
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -54,6 +82,8 @@ if (require.main === module || process.argv[1]?.endsWith('bin/mailjail')) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  // Parsed config files from the last run: most of a start's YAML work (see yaml-cache.ts).
+  enableYamlCache();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYamlText } from 'yaml';
-import { MAIN_DEFAULTS } from '../config/schema';
+import { MAIN_DEFAULTS } from '../config/main-defaults';
 
 export const DEFAULT_CONFIG_DIR = '/etc/mailjail';
 
@@ -57,6 +56,8 @@ export function socketOf(cmd: Command): string {
 function readMainSocket(dir: string): string | undefined {
   const file = join(dir, 'mailjail.yaml');
   if (!existsSync(file)) return undefined;
-  const value = parseYamlText(readFileSync(file, 'utf8')) as { socket?: unknown } | null;
+  // required here, not at the top: only a client command without --socket reads YAML
+  const { parse } = require('yaml') as typeof import('yaml');
+  const value = parse(readFileSync(file, 'utf8')) as { socket?: unknown } | null;
   return typeof value?.socket === 'string' ? value.socket : undefined;
 }

@@ -52,7 +52,8 @@ export function loadConfig(dir: string | null): LoadedConfig {
   const files: string[] = [];
   const main = dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : defaultMain();
 
-  const patches = new Map<string, { patch: JailPatch; at: string }>();
+  // `at` (file:line) is found only for a problem: on a cached parse it means parsing the file
+  const patches = new Map<string, { patch: JailPatch; at: () => string }>();
   const jailFiles = [...yamlFilesIn(join(packageRoot(), 'jails')), ...(dir ? yamlFilesIn(join(dir, 'jails.d')) : [])];
   for (const file of jailFiles) {
     files.push(file);
@@ -62,7 +63,8 @@ export function loadConfig(dir: string | null): LoadedConfig {
     const { value, problems: invalid } = validateYaml(parsed.doc, JailsFileSchema);
     problems.push(...invalid);
     for (const [name, patch] of Object.entries(value?.jails ?? {})) {
-      const at = `${file}:${parsed.doc.lineOf(['jails', name])}`;
+      const doc = parsed.doc;
+      const at = () => `${file}:${doc.lineOf(['jails', name])}`;
       const before = patches.get(name);
       patches.set(name, { patch: before ? mergeJailPatch(before.patch, patch) : patch, at });
     }
@@ -71,17 +73,19 @@ export function loadConfig(dir: string | null): LoadedConfig {
   const filterDirs = dir ? [join(dir, 'filters.d')].filter((d) => existsSync(d)) : [];
   const jails = new Map<string, JailConfig>();
   const jailFilters = new Map<string, CompiledFilter[]>();
+  // postfix and postfix_journal both use filters/postfix.yaml: parse and compile it once
+  const loadedFilters = new Map<string, CompiledFilter>();
   for (const [name, { patch, at }] of patches) {
     const { jail, problems: bad } = resolveJail(name, patch, at);
     problems.push(...bad);
     const action = jail.action ?? main.action;
     if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
-      problems.push(`${at}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+      problems.push(`${at()}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
     }
     try {
-      jailFilters.set(name, loadFilters(jail.filters, filterDirs));
+      jailFilters.set(name, loadFilters(jail.filters, filterDirs, loadedFilters));
     } catch (e) {
-      if (e instanceof MailjailError) problems.push(...(e.problems.length ? e.problems : [`${at}: jails.${name}.filters: ${e.message}`]));
+      if (e instanceof MailjailError) problems.push(...(e.problems.length ? e.problems : [`${at()}: jails.${name}.filters: ${e.message}`]));
       else throw e;
     }
     jails.set(name, jail);

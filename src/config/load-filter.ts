@@ -39,15 +39,22 @@ export function listFilterNames(dir: string): string[] {
 
 /**
  * A name is looked up in `extraDirs` first, then in the shipped filters; a path (contains `/` or
- * ends in .yaml) is loaded as is. An empty list means every shipped filter.
+ * ends in .yaml) is loaded as is. An empty list means every shipped filter. `loaded` (file ->
+ * filter) lets jails sharing a filter share one compiled copy: compiled filters are read-only.
  */
-export function loadFilters(namesOrFiles: string[], extraDirs: string[] = []): CompiledFilter[] {
+export function loadFilters(namesOrFiles: string[], extraDirs: string[] = [], loaded?: Map<string, CompiledFilter>): CompiledFilter[] {
   const wanted = namesOrFiles.length > 0 ? namesOrFiles : listFilterNames(shippedFiltersDir());
   const errors: MailjailError[] = [];
   const filters: CompiledFilter[] = [];
   for (const item of wanted) {
     try {
-      filters.push(loadFilterFile(resolveFilter(item, extraDirs)));
+      const file = resolveFilter(item, extraDirs);
+      let filter = loaded?.get(file);
+      if (!filter) {
+        filter = loadFilterFile(file);
+        loaded?.set(file, filter);
+      }
+      filters.push(filter);
     } catch (e) {
       if (!(e instanceof MailjailError)) throw e;
       errors.push(e);

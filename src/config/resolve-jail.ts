@@ -20,8 +20,6 @@ export interface JailConfig {
   startAt: 'end' | 'beginning' | { replayMs: number };
   ignoreIp: string[];
   rules: JailRules;
-  /** `file:line` of the last file that touched this jail, for error messages. */
-  definedAt: string;
 }
 
 /** Merges drop-in patches: later keys win; the nested rule groups merge key by key. */
@@ -33,8 +31,13 @@ export function mergeJailPatch(base: JailPatch, patch: JailPatch): JailPatch {
   return merged;
 }
 
-export function resolveJail(name: string, p: JailPatch, definedAt: string): { jail: JailConfig; problems: string[] } {
+/**
+ * `at` is `file:line` of the last file that touched this jail, for problems; a function, as
+ * finding the line may mean parsing the file (see yaml-cache.ts), worth it only for a problem.
+ */
+export function resolveJail(name: string, p: JailPatch, at: string | (() => string)): { jail: JailConfig; problems: string[] } {
   const problems: string[] = [];
+  const problem = (path: string, message: string) => problems.push(`${typeof at === 'string' ? at : at()}: jails.${name}.${path}: ${message}`);
   const d = JAIL_DEFAULTS;
   const findTimeMs = p.findTime ?? d.findTimeMs;
   const banTimeMs = p.banTime ?? d.banTimeMs;
@@ -47,11 +50,11 @@ export function resolveJail(name: string, p: JailPatch, definedAt: string): { ja
     events[kind] = { weight, findTimeMs: own ?? (kind === 'scanner' ? DEFAULT_EVENTS.scanner!.findTimeMs : findTimeMs) };
   }
   const escalation = p.escalation === false ? null : p.escalation ? { factor: p.escalation.factor, maxBanTimeMs: p.escalation.maxBanTime } : d.escalation;
-  if (escalation && escalation.maxBanTimeMs < banTimeMs) problems.push(`${definedAt}: jails.${name}.escalation.maxBanTime: must not be shorter than banTime`);
+  if (escalation && escalation.maxBanTimeMs < banTimeMs) problem('escalation.maxBanTime', 'must not be shorter than banTime');
   const ipv6HostPrefix = p.ipv6HostPrefix ?? d.ipv6HostPrefix;
   const subnet = { ...d.subnet, ...stripUndefined({ ...p.subnet, windowMs: p.subnet?.window }) };
   delete (subnet as Record<string, unknown>).window;
-  if (subnet.ipv6Prefix >= ipv6HostPrefix) problems.push(`${definedAt}: jails.${name}.subnet.ipv6Prefix: must be shorter than ipv6HostPrefix (${ipv6HostPrefix})`);
+  if (subnet.ipv6Prefix >= ipv6HostPrefix) problem('subnet.ipv6Prefix', `must be shorter than ipv6HostPrefix (${ipv6HostPrefix})`);
   const customers = { ...d.customers, ...stripUndefined({ ...p.customers, windowMs: p.customers?.window, findTimeMs: p.customers?.findTime }) };
   delete (customers as Record<string, unknown>).window;
   delete (customers as Record<string, unknown>).findTime;
@@ -61,7 +64,7 @@ export function resolveJail(name: string, p: JailPatch, definedAt: string): { ja
     banTimeMs: p.fingerprint?.banTime ?? banTimeMs,
   };
   const spray = { ...d.spray, ...stripUndefined({ enabled: p.spray?.enabled, distinctIps: p.spray?.distinctIps, windowMs: p.spray?.window }) };
-  for (const entry of p.ignoreIp ?? []) if (!parseCidr(entry)) problems.push(`${definedAt}: jails.${name}.ignoreIp: bad address ${entry}`);
+  for (const entry of p.ignoreIp ?? []) if (!parseCidr(entry)) problem('ignoreIp', `bad address ${entry}`);
 
   const rules: JailRules = {
     name,
@@ -86,10 +89,9 @@ export function resolveJail(name: string, p: JailPatch, definedAt: string): { ja
     startAt,
     ignoreIp: p.ignoreIp ?? [],
     rules,
-    definedAt,
   };
-  if (jail.filters.length === 0) problems.push(`${definedAt}: jails.${name}.filters: a jail needs at least one filter`);
-  if (jail.enabled && jail.sources.length === 0) problems.push(`${definedAt}: jails.${name}.sources: an enabled jail needs at least one source`);
+  if (jail.filters.length === 0) problem('filters', 'a jail needs at least one filter');
+  if (jail.enabled && jail.sources.length === 0) problem('sources', 'an enabled jail needs at least one source');
   return { jail, problems };
 }
 

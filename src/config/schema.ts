@@ -105,10 +105,4 @@ export const MainFileSchema = z
   .strict();
 export type MainFile = z.infer<typeof MainFileSchema>;
 
-export const MAIN_DEFAULTS = {
-  database: '/var/lib/mailjail/mailjail.sqlite3',
-  socket: '/run/mailjail/mailjail.sock',
-  action: 'nftables',
-  logLevel: 'info',
-  reconcileInterval: 60_000,
-} as const;
+export { MAIN_DEFAULTS } from './main-defaults';

@@ -3,8 +3,14 @@
  * path (`jails.postfix.maxRetry`), and this maps that path back to the line it came from, so every
  * problem reads `file:line: path: message`.
  */
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Document } from 'yaml';
+import type { LineCounter, Node, Document } from 'yaml';
 import type { ZodError, ZodTypeAny, output } from 'zod';
+import { cachedYamlValue, storeYamlValue } from './yaml-cache';
+
+/** Required on first use: with every file in the cache, a start never loads the parser at all. */
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 
 export interface YamlDocument {
   file: string;
@@ -14,6 +20,19 @@ export interface YamlDocument {
 }
 
 export function parseYaml(text: string, file: string): { doc?: YamlDocument; problems: string[] } {
+  const cached = cachedYamlValue(text);
+  if (cached !== undefined) {
+    // line numbers are only wanted for a problem: parse for them then
+    let parsed: YamlDocument | undefined;
+    return { problems: [], doc: { file, value: cached, lineOf: (path) => (parsed ??= parseYamlText(text, file).doc!).lineOf(path) } };
+  }
+  const result = parseYamlText(text, file);
+  if (result.doc) storeYamlValue(text, result.doc.value);
+  return result;
+}
+
+function parseYamlText(text: string, file: string): { doc?: YamlDocument; problems: string[] } {
+  const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const problems = document.errors.map((e) => {
@@ -28,6 +47,7 @@ export function parseYaml(text: string, file: string): { doc?: YamlDocument; pro
 }
 
 function lineOfPath(document: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number {
+  const { isMap, isSeq, isScalar } = yaml();
   let node: unknown = document.contents;
   let line = nodeLine(node, counter) ?? 1;
   for (const key of path) {

@@ -105,6 +105,7 @@ export class BanApplier {
     }
     const waiters = this.waiters;
     this.waiters = [];
+    const startedAt = this.now();
     try {
       if (unbans.length > 0) await this.action.unban(unbans);
       const now = this.now();
@@ -112,6 +113,7 @@ export class BanApplier {
       if (live.length > 0) await this.action.ban(live, now);
       this.health.ok = true;
       this.health.lastSuccessAt = this.now();
+      this.log.debug({ jail: this.jail, action: this.action.name, bans: bans.length, unbans: unbans.length, ms: this.health.lastSuccessAt - startedAt }, 'firewall batch applied');
       this.retryDelayMs = 1000;
       for (const w of waiters) w.resolve();
     } catch (e) {

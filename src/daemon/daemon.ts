@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
-import type { BanHistory } from '../decide/ban-history';
+import { StoredBanHistory } from '../decide/ban-history';
 import { strikeMemoryMs } from '../decide/jail-rules';
 import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
@@ -101,11 +101,8 @@ export class Daemon {
     }
     const store = this.store;
     // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
-    const everBanned = store.bannedTargets();
-    const history: BanHistory = {
-      count: (ip, jail, since) => (everBanned.has(`${jail}\u0000${ip}`) ? store.banCount(ip, jail, since) : 0),
-      record: (ban) => void everBanned.add(`${ban.jail}\u0000${ban.ip}`),
-    };
+    const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
+    store.eachBannedTarget((jail, ip) => history.add(jail, ip));
     return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
   }
 
@@ -114,15 +111,32 @@ export class Daemon {
     const now = this.clock.now();
     for (const expired of this.store.expireBans(now)) this.log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
     const enabled = [...this.config.jails.values()].filter((j) => j.enabled);
-    const runtimes = [createJailRuntime(deps, null), ...enabled.map((j) => createJailRuntime(deps, j))];
-    for (const rt of runtimes) this.jails.set(rt.name, rt);
-    // Jails' firewall setups and restores are independent: run them side by side.
-    await Promise.all(runtimes.map((rt) => restoreBans(rt, this.store, now, this.log)));
+    // Jails' firewall setups and restores are independent: each starts as soon as its jail is
+    // built, so the firewall commands of one run while the next jail's filters are compiled.
+    const restores: Array<Promise<number>> = [];
+    try {
+      for (const jail of [null, ...enabled]) {
+        const rt = createJailRuntime(deps, jail);
+        this.jails.set(rt.name, rt);
+        restores.push(restoreBans(rt, this.store, now, this.log));
+      }
+    } catch (e) {
+      // no restore may be left running (or rejecting unhandled) behind a failed start
+      await Promise.allSettled(restores);
+      throw e;
+    }
+    await Promise.all(restores);
+    const runtimes = [...this.jails.values()];
     for (const rt of runtimes) {
       const engine = rt.parts?.engine;
       if (engine) this.store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
     }
-    for (const rt of runtimes) if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
+    // Only now, every ban back in the kernel: sources of all jails open side by side.
+    await Promise.all(
+      runtimes.map(async (rt) => {
+        if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
+      }),
+    );
   }
 
   private async stopJails(): Promise<void> {

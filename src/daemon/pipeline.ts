@@ -11,6 +11,7 @@ import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 
 export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, log: Logger, now: number): Ban[] {
+  const startedAt = Date.now();
   const parts = rt.parts;
   const strikes: Strike[] = [];
   const bans: Ban[] = [];
@@ -39,6 +40,7 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
     if (bans.length > 0) store.recordBans(bans);
     if (batch.cursor) store.setCursor(batch.cursor.key, batch.cursor.value);
   });
+  log.debug({ jail: rt.name, lines: batch.events.length, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
   if (bans.length > 0) {

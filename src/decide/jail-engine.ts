@@ -13,8 +13,10 @@
  */
 import { familyOf, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
+import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
 import { escalatedBanTime, spreadMs } from './ban-time';
+import { CustomerRegister } from './customer-register';
 import { banHistoryMs, type JailRules } from './jail-rules';
 import { normaliseUser, type UserHasher } from './normalise-user';
 import { SprayDetector } from './spray-detector';
@@ -45,10 +47,9 @@ const MAX_TEXT = 1024;
 
 export class JailEngine {
   private readonly windows = new StrikeWindows();
-  private readonly customerFailures = new StrikeWindows();
-  private readonly customers = new Map<string, number>();
-  /** Active bans made or restored: target (ip or prefix) -> until. */
-  private readonly active = new Map<string, number>();
+  private readonly customers: CustomerRegister;
+  /** Active bans made or restored: target (ip or prefix) -> until (compact: 100,000 are restored at start). */
+  private readonly active = new ActiveBans();
   private readonly spray: SprayDetector;
   private readonly subnets: SubnetTracker;
 
@@ -58,6 +59,7 @@ export class JailEngine {
     private readonly history: BanHistory,
     private readonly hashUser: UserHasher,
   ) {
+    this.customers = new CustomerRegister(rules.customers);
     this.spray = new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
     this.subnets = new SubnetTracker(rules.subnet.threshold, rules.subnet.windowMs);
   }
@@ -77,23 +79,12 @@ export class JailEngine {
     const rule = this.rules.events[event] ?? this.rules.events[f.event];
     if (!rule || rule.weight <= 0) return NO_OUTCOME;
 
-    const isCustomer = this.isCustomer(key, f.time);
+    const isCustomer = this.customers.isCustomer(key, f.time);
     const weight = isCustomer ? rule.weight * this.rules.customers.weight : rule.weight;
-    const userHash = f.user ? this.hashUser(normaliseUser(f.user)) : undefined;
-    const strike: Strike = {
-      ip: f.ip,
-      jail: this.rules.name,
-      time: f.time,
-      event,
-      weight,
-      rule: `${f.filter}/${f.rule}`,
-      userHash,
-      source: evidence.source,
-      line: evidence.line,
-      text: evidence.text?.slice(0, MAX_TEXT),
-    };
+    const strike = this.strikeOf(f, event, weight, evidence);
+    const userHash = strike.userHash;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
-    if (isCustomer) this.customerFailures.add(key, f.time, 1, this.rules.customers.findTimeMs);
+    if (isCustomer) this.customers.addFailure(key, f.time);
 
     const bans: Ban[] = [];
     const ban = (target: string, reason: string, baseMs: number) => {
@@ -105,14 +96,14 @@ export class JailEngine {
     const sprayers = spray.enabled && userHash && !isCustomer && isAuthFailure(f.event) ? this.spray.add(userHash, key, f.time) : [];
     const banSprayers = () => {
       for (const member of sprayers) {
-        if (!this.isCustomer(member, f.time) && !this.isBanned(member, now)) ban(member, `spray:${userHash}`, this.rules.banTimeMs);
+        if (!this.customers.isCustomer(member, f.time) && !this.isBanned(member, now)) ban(member, `spray:${userHash}`, this.rules.banTimeMs);
       }
     };
     const covered = this.isBanned(key, now);
     if (!covered && fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) ban(key, 'fingerprint', fingerprint.banTimeMs);
     banSprayers();
     if (!covered && bans.length === 0 && !this.isBanned(key, now)) {
-      const overCeiling = isCustomer && this.customerFailures.score(key, f.time) >= this.rules.customers.maxFailures;
+      const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
       if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
     }
     for (const made of [...bans]) this.escalateSubnet(made, now, f.time, bans);
@@ -122,26 +113,29 @@ export class JailEngine {
   /** A successful login: the offender becomes a customer; earlier strikes may be forgiven. */
   private onSuccess(f: Failure, key: string, evidence: Evidence): Outcome {
     if (!this.rules.customers.enabled) return NO_OUTCOME;
-    this.customers.set(key, Math.max(f.time, this.customers.get(key) ?? 0));
+    this.customers.login(key, f.time);
     let forgiven: string | null = null;
     if (this.rules.customers.forgive && this.windows.score(key, f.time) > 0) {
       this.windows.forget(key);
       forgiven = key;
     }
     this.spray.forget(key);
-    const strike: Strike = {
+    return { strike: this.strikeOf(f, 'auth-success', 0, evidence), bans: [], forgiven };
+  }
+
+  private strikeOf(f: Failure, event: EventKind, weight: number, evidence: Evidence): Strike {
+    return {
       ip: f.ip,
       jail: this.rules.name,
       time: f.time,
-      event: 'auth-success',
-      weight: 0,
+      event,
+      weight,
       rule: `${f.filter}/${f.rule}`,
       userHash: f.user ? this.hashUser(normaliseUser(f.user)) : undefined,
       source: evidence.source,
       line: evidence.line,
       text: evidence.text?.slice(0, MAX_TEXT),
     };
-    return { strike, bans: [], forgiven };
   }
 
   private escalateSubnet(made: Ban, now: number, time: number, bans: Ban[]): void {
@@ -153,7 +147,7 @@ export class JailEngine {
     if (len >= own) return;
     const prefix = prefixOf(addr, len);
     if (!this.subnets.add(prefix, made.ip, time)) return;
-    if (this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.hasCustomerIn(prefix, time)) return;
+    if (this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.customers.hasCustomerIn(prefix, time)) return;
     const ban = this.makeBan(prefix, `subnet:${prefix}`, this.rules.banTimeMs, now);
     if (ban) {
       bans.push(ban);
@@ -178,29 +172,13 @@ export class JailEngine {
     return ban;
   }
 
-  private isCustomer(key: string, time: number): boolean {
-    if (!this.rules.customers.enabled) return false;
-    const last = this.customers.get(key);
-    return last !== undefined && last > time - this.rules.customers.windowMs;
-  }
-
-  private hasCustomerIn(prefix: string, time: number): boolean {
-    const [net, len] = prefix.split('/');
-    for (const [key, last] of this.customers) {
-      if (last <= time - this.rules.customers.windowMs) continue;
-      const addr = key.split('/')[0];
-      if (familyOf(addr) === familyOf(net) && prefixOf(addr, Number(len)) === prefix) return true;
-    }
-    return false;
-  }
-
   /** Is the offender (or a prefix around it) under an active ban? */
   isBanned(target: string, now: number): boolean {
-    if ((this.active.get(target) ?? 0) > now) return true;
+    if (this.active.get(target) > now) return true;
     const addr = target.split('/')[0];
     const len = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
     const around = prefixOf(addr, len);
-    return around !== target && (this.active.get(around) ?? 0) > now;
+    return around !== target && this.active.get(around) > now;
   }
 
   /**
@@ -211,16 +189,14 @@ export class JailEngine {
   restoreStrike(ip: string, time: number, event: EventKind, weight: number, now: number): void {
     const key = this.offenderOf(ip);
     if (event === 'auth-success') {
-      this.customers.set(key, Math.max(time, this.customers.get(key) ?? 0));
+      this.customers.login(key, time);
       if (this.rules.customers.forgive) this.windows.forget(key);
       return;
     }
     const rule = this.rules.events[event];
     if (!rule) return;
     if (time > now - rule.findTimeMs) this.windows.add(key, time, weight, rule.findTimeMs);
-    if (this.isCustomer(key, time) && time > now - this.rules.customers.findTimeMs) {
-      this.customerFailures.add(key, time, 1, this.rules.customers.findTimeMs);
-    }
+    if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
   /** An admin unbanned this address or prefix: forget its strikes and ban so the next line starts afresh. */
@@ -229,7 +205,7 @@ export class JailEngine {
     const key = ipOrCidr.includes('/') ? ipOrCidr : this.offenderOf(ipOrCidr);
     this.active.delete(key);
     this.windows.forget(key);
-    this.customerFailures.forget(key);
+    this.customers.forgetFailures(key);
     this.spray.forget(key);
   }
 
@@ -246,11 +222,10 @@ export class JailEngine {
   /** Drops state that has left every window. */
   prune(now: number): void {
     this.windows.prune(now);
-    this.customerFailures.prune(now);
+    this.customers.prune(now);
     this.spray.pruneAll(now);
     this.subnets.pruneAll(now);
-    for (const [k, t] of this.customers) if (t <= now - this.rules.customers.windowMs) this.customers.delete(k);
-    for (const [k, until] of this.active) if (until <= now) this.active.delete(k);
+    this.active.prune(now);
   }
 
   stats(): { offenders: number; customers: number; activeBans: number } {

@@ -1,27 +1,28 @@
 /**
  * Per-offender sliding windows of weighted strikes. Each entry carries its own window, because a
  * scanner's visit counts for a day while an AUTH failure counts for ten minutes.
+ *
+ * An offender's entries are one flat array of numbers, `[time, weight, windowMs, time, ...]`,
+ * copied to its exact size on each add: a restart replays up to 1,000,000 strikes into these, and
+ * an object per entry (with its boxed time and weight) plus a push-grown array per offender took
+ * 2.5 times the memory (issue 7).
  */
-interface Entry {
-  time: number;
-  weight: number;
-  windowMs: number;
-}
+const FIELDS = 3;
 
 /** Bound per offender: a flood from one IP must not grow memory; old entries go first. */
 const MAX_ENTRIES_PER_KEY = 256;
 
 export class StrikeWindows {
-  private readonly entries = new Map<string, Entry[]>();
+  private readonly entries = new Map<string, number[]>();
 
   add(key: string, time: number, weight: number, windowMs: number): void {
-    let list = this.entries.get(key);
+    const list = this.entries.get(key);
     if (!list) {
-      list = [];
-      this.entries.set(key, list);
+      this.entries.set(key, [time, weight, windowMs]);
+      return;
     }
-    list.push({ time, weight, windowMs });
-    if (list.length > MAX_ENTRIES_PER_KEY) list.splice(0, list.length - MAX_ENTRIES_PER_KEY);
+    const kept = list.length >= MAX_ENTRIES_PER_KEY * FIELDS ? list.slice(list.length - (MAX_ENTRIES_PER_KEY - 1) * FIELDS) : list;
+    this.entries.set(key, kept.concat(time, weight, windowMs));
   }
 
   /** Sum of weights still inside their windows at `now`; drops the ones that left. */
@@ -30,14 +31,20 @@ export class StrikeWindows {
     if (!list) return 0;
     let sum = 0;
     let kept = 0;
-    for (const e of list) {
-      if (e.time > now - e.windowMs) {
-        sum += e.weight;
-        list[kept++] = e;
+    for (let i = 0; i < list.length; i += FIELDS) {
+      const time = list[i];
+      const weight = list[i + 1];
+      const windowMs = list[i + 2];
+      if (time > now - windowMs) {
+        sum += weight;
+        list[kept] = time;
+        list[kept + 1] = weight;
+        list[kept + 2] = windowMs;
+        kept += FIELDS;
       }
     }
-    list.length = kept;
     if (kept === 0) this.entries.delete(key);
+    else list.length = kept;
     // Float sums of weights such as 0.1 must still reach an integer maxRetry.
     return Math.round(sum * 1e6) / 1e6;
   }

@@ -1,55 +1,138 @@
 /**
- * Finds the lines of a Buffer that contain any of a set of keywords, in one pass. Node's
- * Buffer.indexOf is fast for one long needle, but a filter has ~20 keywords and 20 passes over
- * 100 MB cost more than the matching itself. Wu-Manber (a Boyer-Moore shift table over 2-byte
- * blocks shared by every keyword) skips up to (shortest keyword - 1) bytes per step. Keywords
- * shorter than MIN_WM_LENGTH would cap that skip for all, so they get their own indexOf pass.
+ * Finds the lines that contain any of a set of keywords. Node's Buffer.indexOf is fast for one
+ * long needle, but a filter has ~20 keywords and 20 passes over 100 MB cost more than the matching
+ * itself; likewise 20 String.includes per line cost more than everything else the daemon does with
+ * a line that holds none. Wu-Manber (a Boyer-Moore shift table over 2-unit blocks shared by every
+ * keyword) skips up to (shortest keyword - 1) units per step. Keywords shorter than MIN_WM_LENGTH
+ * would cap that skip for all, so they are searched for on their own (indexOf / includes).
+ * Two forms: `lineStarts` over a Buffer of many lines (UTF-8 bytes), and `markPresent` over one
+ * line already decoded (UTF-16 code units, folded to their low byte for the table: a fold only
+ * costs a verification, never a miss), which also says which keywords the line holds.
  */
 const NL = 10;
 const MIN_WM_LENGTH = 8;
+/** How much of a buffer the short-keyword pass samples to learn which bytes are rare. */
+const SAMPLE_BYTES = 65536;
 
-export class KeywordScanner {
-  private readonly m: number;
-  private readonly shift: Uint8Array;
-  private readonly buckets: Array<Buffer[] | undefined>;
-  private readonly short: Buffer[];
+/** The shift table and end-block buckets for one alphabet (bytes, or code units). */
+class ShiftTable<N extends Buffer | string> {
+  /** Shortest needle; 0 when there is none. */
+  readonly m: number;
+  readonly shift: Uint8Array;
+  /** Needles by the hash of their last block at the shortest length; `ids` beside them. */
+  readonly buckets: Array<N[] | undefined>;
+  readonly ids: Array<number[] | undefined>;
 
-  constructor(keywords: readonly string[]) {
-    // A keyword that contains another is redundant: every line holding it holds the shorter one.
-    const distinct = [...new Set(keywords)].filter((k, _, all) => !all.some((o) => o !== k && k.includes(o)));
-    const needles = distinct.map((k) => Buffer.from(k, 'utf8'));
-    const long = needles.filter((n) => n.length >= MIN_WM_LENGTH);
-    this.short = needles.filter((n) => n.length < MIN_WM_LENGTH);
-    this.m = long.length > 0 ? Math.min(...long.map((n) => n.length)) : 0;
-    this.shift = new Uint8Array(65536).fill(Math.max(this.m - 1, 1));
-    this.buckets = new Array(65536);
+  constructor(needles: N[], needleIds: number[], unitAt: (n: N, i: number) => number) {
+    this.m = needles.length > 0 ? Math.min(...needles.map((n) => n.length)) : 0;
     const m = this.m;
-    for (const p of long) {
+    this.shift = new Uint8Array(65536).fill(Math.max(m - 1, 1));
+    this.buckets = new Array(65536);
+    this.ids = new Array(65536);
+    needles.forEach((p, k) => {
       for (let j = 0; j < m - 1; j++) {
-        const h = (p[j] << 8) | p[j + 1];
+        const h = ((unitAt(p, j) & 255) << 8) | (unitAt(p, j + 1) & 255);
         const s = m - 2 - j;
         if (s < this.shift[h]) this.shift[h] = s;
       }
-      const h = (p[m - 2] << 8) | p[m - 1];
+      const h = ((unitAt(p, m - 2) & 255) << 8) | (unitAt(p, m - 1) & 255);
       (this.buckets[h] ??= []).push(p);
-    }
+      (this.ids[h] ??= []).push(needleIds[k]);
+    });
+  }
+}
+
+export class KeywordScanner {
+  private readonly bytes: ShiftTable<Buffer>;
+  private readonly shortBytes: Buffer[];
+  private readonly units: ShiftTable<string>;
+  private readonly shortUnits: string[];
+  private readonly shortIds: number[];
+
+  /** `keywords` must be distinct: markPresent reports them by their index here. */
+  constructor(keywords: readonly string[]) {
+    // For lineStarts a keyword that contains another is redundant: every line holding it holds
+    // the shorter one. markPresent must report each keyword, so its table keeps them all.
+    const distinct = [...new Set(keywords)].filter((k, _, all) => !all.some((o) => o !== k && k.includes(o)));
+    const needles = distinct.map((k) => Buffer.from(k, 'utf8'));
+    const long = needles.filter((n) => n.length >= MIN_WM_LENGTH);
+    this.bytes = new ShiftTable(long, long.map((_, i) => i), (n, i) => n[i]);
+    this.shortBytes = needles.filter((n) => n.length < MIN_WM_LENGTH);
+    const ids = keywords.map((_, i) => i);
+    const longIds = ids.filter((i) => keywords[i].length >= MIN_WM_LENGTH);
+    this.units = new ShiftTable(longIds.map((i) => keywords[i]), longIds, (k, i) => k.charCodeAt(i));
+    this.shortIds = ids.filter((i) => keywords[i].length < MIN_WM_LENGTH);
+    this.shortUnits = this.shortIds.map((i) => keywords[i]);
   }
 
-  /** Sorted, distinct byte offsets of the lines that contain at least one keyword. */
-  lineStarts(b: Buffer): Float64Array {
-    const found: number[] = [];
-    if (this.m > 0) this.scanLong(b, found);
-    let sorted = found.length > 0;
-    for (const needle of this.short) {
-      sorted = false;
-      let at = b.indexOf(needle, 0);
-      while (at >= 0) {
-        found.push(b.lastIndexOf(NL, at) + 1);
-        const nl = b.indexOf(NL, at + needle.length);
-        if (nl < 0) break;
-        at = b.indexOf(needle, nl + 1);
+  /**
+   * Which keywords one line (no newline) holds: present[i] = 1 if keywords[i] is in `text`, else
+   * 0, in one pass over the line. Returns whether any is. The gate for every line the daemon reads.
+   */
+  markPresent(text: string, present: Uint8Array): boolean {
+    present.fill(0);
+    let any = false;
+    const { m, shift, buckets, ids } = this.units;
+    const len = text.length;
+    for (let i = m - 1; m > 0 && i < len; ) {
+      const h = ((text.charCodeAt(i - 1) & 255) << 8) | (text.charCodeAt(i) & 255);
+      const s = shift[h];
+      if (s > 0) {
+        i += s;
+        continue;
+      }
+      const bucket = buckets[h];
+      if (bucket) {
+        const start = i - m + 1;
+        for (let k = 0; k < bucket.length; k++) {
+          if (text.startsWith(bucket[k], start)) {
+            present[(ids[h] as number[])[k]] = 1;
+            any = true;
+          }
+        }
+      }
+      i++;
+    }
+    const short = this.shortUnits;
+    for (let k = 0; k < short.length; k++) {
+      if (text.includes(short[k])) {
+        present[this.shortIds[k]] = 1;
+        any = true;
       }
     }
+    return any;
+  }
+
+  /**
+   * Does the line `b[start, end)` (UTF-8, no newline) hold a keyword? For a reader that splits
+   * lines itself and wants to skip decoding the ones no filter can match.
+   */
+  hasKeywordIn(b: Buffer, start: number, end: number): boolean {
+    const { m, shift, buckets } = this.bytes;
+    for (let i = start + m - 1; m > 0 && i < end; ) {
+      const h = (b[i - 1] << 8) | b[i];
+      const s = shift[h];
+      if (s > 0) {
+        i += s;
+        continue;
+      }
+      const bucket = buckets[h];
+      const at = i - m + 1;
+      if (bucket) for (let k = 0; k < bucket.length; k++) if (bytesAt(b, at, end, bucket[k])) return true;
+      i++;
+    }
+    for (const needle of this.shortBytes) {
+      for (let at = start; at + needle.length <= end; at++) if (b[at] === needle[0] && bytesAt(b, at, end, needle)) return true;
+    }
+    return false;
+  }
+
+  /** Sorted, distinct byte offsets of the lines of `b` that contain at least one keyword. */
+  lineStarts(b: Buffer): Float64Array {
+    const found: number[] = [];
+    if (this.bytes.m > 0) this.scanLong(b, found);
+    const sorted = this.shortBytes.length === 0;
+    if (!sorted) this.scanShort(b, found);
     const starts = Float64Array.from(found);
     if (!sorted) starts.sort();
     let n = 0;
@@ -57,8 +140,39 @@ export class KeywordScanner {
     return starts.subarray(0, n);
   }
 
+  /**
+   * One indexOf pass per short keyword. indexOf finds a needle's first byte with memchr, then
+   * compares; `]: < ` starts with a byte every syslog line holds several times, so each keyword is
+   * looked for from its rarest byte in this buffer (a sample's histogram) and the bytes before it
+   * are checked by hand: ` A=` is found as `A=`, `]: < ` as `< `.
+   */
+  private scanShort(b: Buffer, found: number[]): void {
+    const freq = new Uint32Array(256);
+    const sampleEnd = Math.min(b.length, SAMPLE_BYTES);
+    for (let i = 0; i < sampleEnd; i++) freq[b[i]]++;
+    for (const needle of this.shortBytes) {
+      let k = 0; // anchor: the needle's rarest byte (the first of equals)
+      for (let j = 1; j < needle.length; j++) if (freq[needle[j]] < freq[needle[k]]) k = j;
+      const anchor = needle.subarray(k);
+      let at = b.indexOf(anchor, k);
+      while (at >= 0) {
+        const start = at - k;
+        let j = 0;
+        while (j < k && b[start + j] === needle[j]) j++;
+        if (j < k) {
+          at = b.indexOf(anchor, at + 1);
+          continue;
+        }
+        found.push(b.lastIndexOf(NL, start) + 1);
+        const nl = b.indexOf(NL, at + anchor.length);
+        if (nl < 0) break;
+        at = b.indexOf(anchor, nl + 1 + k);
+      }
+    }
+  }
+
   private scanLong(b: Buffer, found: number[]): void {
-    const { m, shift, buckets } = this;
+    const { m, shift, buckets } = this.bytes;
     const len = b.length;
     let i = m - 1; // index of the last byte of the window
     while (i < len) {
@@ -90,4 +204,11 @@ export class KeywordScanner {
       i = nl + m; // the next line's first window
     }
   }
+}
+
+/** Is `needle` at `b[at]`, ending before `end`? */
+function bytesAt(b: Buffer, at: number, end: number, needle: Buffer): boolean {
+  if (at + needle.length > end) return false;
+  for (let j = 0; j < needle.length; j++) if (b[at + j] !== needle[j]) return false;
+  return true;
 }

@@ -4,8 +4,7 @@
  * holding a keyword; only those are decoded and handed to the Matcher. Newlines are counted with
  * native indexOf, so a line with no keyword costs one memchr and its share of the scan.
  */
-import type { Failure } from '../core/types';
-import { KeywordScanner } from './keyword-scanner';
+import type { Failure, LineEvent } from '../core/types';
 import type { Matcher } from './matcher';
 
 export interface ChunkContext {
@@ -17,7 +16,6 @@ export interface ChunkContext {
 }
 
 const NL = 10;
-const scannerCache = new WeakMap<Matcher, KeywordScanner>();
 
 /** Scans `chunk` (complete lines only; the last may lack its newline). Returns the number of lines. */
 export function matchChunk(
@@ -26,7 +24,9 @@ export function matchChunk(
   ctx: ChunkContext,
   onMatch: (f: Failure, line: number, text: string) => void,
 ): number {
-  const starts = scannerOf(matcher).lineStarts(chunk);
+  const starts = matcher.scanner.lineStarts(chunk);
+  // One event object for the whole chunk: the matcher reads it and keeps nothing of it.
+  const ev: LineEvent = { source: ctx.source, file: ctx.file, line: 0, text: '' };
   let line = ctx.firstLine;
   let pos = 0; // start of line number `line`
   for (let i = 0; i < starts.length; i++) {
@@ -39,7 +39,9 @@ export function matchChunk(
     if (end < 0) end = chunk.length;
     const textEnd = end > start && chunk[end - 1] === 13 ? end - 1 : end; // CRLF logs
     const text = chunk.toString('utf8', start, textEnd);
-    const failure = matcher.match({ source: ctx.source, file: ctx.file, line, text }, ctx.referenceTime);
+    ev.line = line;
+    ev.text = text;
+    const failure = matcher.match(ev, ctx.referenceTime);
     if (failure) onMatch(failure, line, text);
   }
   while (pos < chunk.length) {
@@ -49,13 +51,4 @@ export function matchChunk(
     line++;
   }
   return line - ctx.firstLine;
-}
-
-function scannerOf(matcher: Matcher): KeywordScanner {
-  let scanner = scannerCache.get(matcher);
-  if (!scanner) {
-    scanner = new KeywordScanner(matcher.keywords);
-    scannerCache.set(matcher, scanner);
-  }
-  return scanner;
 }

@@ -8,8 +8,10 @@ import { parseIp } from '../core/ip';
 import type { EventKind, Failure, LineEvent } from '../core/types';
 import type { CompiledFilter, CompiledRule } from './compile-filter';
 import { decodeUser } from './decode-user';
+import { canonicalIpv4, canonicalIpv6 } from './fast-ip';
+import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
-import { SessionTable, START_STATE, type Session } from './session-table';
+import { newSession, SessionTable, START_STATE, type Session } from './session-table';
 
 export { matchChunk } from './match-chunk';
 
@@ -25,7 +27,9 @@ interface FilterState {
   sessions: Map<string, SessionTable>;
   lastSource?: string;
   lastSessions?: SessionTable;
-  /** Which of the filter's keywords the current line holds (see hasAnyKeyword). */
+  /** Which of the filter's keywords a line holds: one Wu-Manber pass, not one includes each. */
+  scanner: KeywordScanner;
+  /** The current line's answer: present[i] = 1 if it holds filter.keywords[i]. */
   present: Uint8Array;
   lastFile?: string;
   lastFileDate?: LocalDate | null;
@@ -42,6 +46,8 @@ export class Matcher {
   private readonly ipCache = new Map<string, string | null>();
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
   readonly keywords: readonly string[];
+  /** Scans for `keywords` (matchChunk's one pass over a chunk). */
+  readonly scanner: KeywordScanner;
 
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
@@ -49,9 +55,11 @@ export class Matcher {
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
+      scanner: new KeywordScanner(filter.keywords),
       present: new Uint8Array(filter.keywords.length),
     }));
     this.keywords = [...new Set(filters.flatMap((f) => f.keywords))];
+    this.scanner = new KeywordScanner(this.keywords);
   }
 
   get filters(): CompiledFilter[] {
@@ -62,7 +70,7 @@ export class Matcher {
   match(ev: LineEvent, referenceTime: number): Failure | null {
     const text = ev.text;
     for (const st of this.states) {
-      if (!hasAnyKeyword(text, st.filter.keywords, st.present)) continue;
+      if (!st.scanner.markPresent(text, st.present)) continue;
       const f = this.matchFilter(st, ev, referenceTime);
       if (f) return f;
     }
@@ -77,7 +85,7 @@ export class Matcher {
     const at = head[0].length;
     const hg = head.groups;
     for (const rule of filter.rules) {
-      if (!hasRuleKeyword(text, filter.keywords, rule.keywordIds, st.present)) continue;
+      if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
       const m = rule.re.exec(text);
       if (!m) continue;
@@ -88,9 +96,9 @@ export class Matcher {
       const time = ev.time ?? this.timeOf(st, hg?.time, ev.file, ref);
       const key = filter.hasSession ? hg?.session : undefined;
       const sessions = key === undefined ? undefined : this.sessionsOf(st, ev.source);
-      let session: Session = sessions && key !== undefined ? sessions.get(key, time) : { state: START_STATE, lastSeen: time };
+      let session: Session = sessions && key !== undefined ? sessions.get(key, time) : newSession(time);
       // A pid / thread id is reused by the next client: a different address means a new session.
-      if (rule.then?.reset || (ip && session.ip && session.ip !== ip)) session = { state: START_STATE, lastSeen: time };
+      if (rule.then?.reset || (ip && session.ip && session.ip !== ip)) session = newSession(time);
       if (rule.when && !rule.when.includes(session.state)) continue;
       if (isIgnored(filter, text, at)) return null;
       return this.apply(st, rule, g, ip, time, session, key, sessions);
@@ -117,7 +125,8 @@ export class Matcher {
     session.lastSeen = time;
     const knownHelo = helo ?? session.helo;
     const knownUser = user ?? session.user;
-    for (const k of rule.then?.forget ?? []) session[k] = undefined;
+    const forget = rule.then?.forget;
+    if (forget) for (const k of forget) session[k] = undefined;
     // A session is stored once it holds something; a fresh one that learned nothing is not.
     const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE;
     if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
@@ -133,8 +142,15 @@ export class Matcher {
     return failure;
   }
 
-  /** parseIp, remembered: attackers repeat themselves, and IPv6 parsing is the slow part. */
+  /**
+   * parseIp: the plain IPv4 and IPv6 forms without it (fast-ip.ts), the rest remembered, since
+   * ipaddr.js is the slow part and attackers repeat themselves.
+   */
   private canonicalIp(text: string): string | null {
+    const v4 = canonicalIpv4(text);
+    if (v4 !== undefined) return v4;
+    const v6 = canonicalIpv6(text);
+    if (v6 !== undefined) return v6;
     let ip = this.ipCache.get(text);
     if (ip === undefined) {
       ip = parseIp(text);
@@ -173,32 +189,8 @@ export class Matcher {
   }
 }
 
-// Keyword presence is memoised per line (UNKNOWN until asked) so each keyword is searched for at
-// most once per line, and only as far as the rules that get a look at the line need.
-const UNKNOWN = 0;
-const PRESENT = 1;
-const ABSENT = 2;
-
-/** Is any keyword in `text`? Stops at the first found; resets the memo for this line. */
-function hasAnyKeyword(text: string, keywords: readonly string[], memo: Uint8Array): boolean {
-  memo.fill(UNKNOWN);
-  for (let i = 0; i < keywords.length; i++) {
-    if (text.includes(keywords[i])) {
-      memo[i] = PRESENT;
-      return true;
-    }
-    memo[i] = ABSENT;
-  }
-  return false;
-}
-
-function hasRuleKeyword(text: string, keywords: readonly string[], ids: readonly number[], memo: Uint8Array): boolean {
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    let state = memo[id];
-    if (state === UNKNOWN) memo[id] = state = text.includes(keywords[id]) ? PRESENT : ABSENT;
-    if (state === PRESENT) return true;
-  }
+function hasRuleKeyword(ids: readonly number[], present: Uint8Array): boolean {
+  for (let i = 0; i < ids.length; i++) if (present[ids[i]] === 1) return true;
   return false;
 }
 

@@ -16,6 +16,11 @@ export interface Session {
 
 export const START_STATE = 'start';
 
+/** A session that knows nothing yet. Every field is there from the start: one object shape for all. */
+export function newSession(now: number): Session {
+  return { ip: undefined, helo: undefined, user: undefined, state: START_STATE, lastSeen: now };
+}
+
 export class SessionTable {
   private readonly map = new Map<string, Session>();
 
@@ -29,7 +34,7 @@ export class SessionTable {
     const s = this.map.get(key);
     if (s && now - s.lastSeen <= this.ttlMs) return s;
     if (s) this.map.delete(key);
-    return { state: START_STATE, lastSeen: now };
+    return newSession(now);
   }
 
   put(key: string, s: Session): void {

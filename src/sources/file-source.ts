@@ -30,7 +30,7 @@ export function createFileSource(options: FileSourceOptions): Source {
     sourceId: id,
     buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)),
     maxLineBytes,
-    maxBatchLines: options.maxBatchLines ?? 5000,
+    maxBatchLines: options.maxBatchLines ?? 500,
   };
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const rotateGraceMs = options.rotateGraceMs ?? 5000;

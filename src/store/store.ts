@@ -43,14 +43,15 @@ export class Store {
     });
     this.upsertBans = db.transaction((bans: Ban[]) => {
       // "Active" is judged at the new ban's own start: an older ban that ran out before it is history.
-      const extend = this.sql(`UPDATE bans SET until = @until, reason = @reason
-        WHERE lo = @lo AND hi = @hi AND jail = @jail AND ${CURRENT} AND until > @since`);
-      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count)
-        VALUES (@ip, @lo, @hi, @jail, @since, @until, @reason, @count)`);
+      // Positional parameters: cheaper to bind than named ones, and a flood writes one row per ban.
+      const extend = this.sql(`UPDATE bans SET until = ?, reason = ?
+        WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
+      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const b of bans) {
         const r = keyRangeForRow(b.ip);
-        const p = { ip: r.text, lo: r.lo, hi: r.hi, jail: b.jail, since: b.since, until: b.until, reason: b.reason, count: b.count };
-        if (extend.run(p).changes === 0) insert.run(p);
+        if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
+          insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count);
+        }
       }
     });
   }
@@ -76,6 +77,9 @@ export class Store {
         if (mode !== 'wal') throw new Error(`cannot use WAL journal (journal_mode is ${String(mode)})`);
         // With WAL, NORMAL loses at most the last transactions on power loss, never consistency.
         db.pragma('synchronous = NORMAL');
+        // SQLite's own default (2 MiB); better-sqlite3 builds with 16 MiB, which only grows the
+        // daemon's resident size (measured: 5-14 MiB more with 100,000 bans, no faster flood).
+        db.pragma('cache_size = -2000');
         migrate(db, path);
       }
       return new Store(db, path, readonly);
@@ -182,10 +186,19 @@ export class Store {
     return this.sql(sql).pluck().get({ lo: r.lo, hi: r.hi, jail, since: sinceMs }) as number;
   }
 
-  /** Every `jail\0ip` that has a ban row (any state): lets escalation skip the query for first offenders. */
-  bannedTargets(): Set<string> {
-    const rows = this.sql('SELECT DISTINCT jail, ip FROM bans').raw(true).all() as Array<[string, string]>;
-    return new Set(rows.map(([jail, ip]) => `${jail}\u0000${ip}`));
+  /**
+   * Calls `fn` for the jail and target of every ban row (any state, repeats included): fills a
+   * compact first-offence filter without holding 100,000 rows or strings at once.
+   */
+  eachBannedTarget(fn: (jail: string, ip: string) => void): number {
+    const stmt = this.sql('SELECT jail, ip FROM bans').raw(true);
+    let n = 0;
+    for (const row of stmt.iterate() as IterableIterator<[string, string]>) {
+      fn(row[0], row[1]);
+      n++;
+    }
+    stmt.raw(false);
+    return n;
   }
 
   /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */

@@ -4,8 +4,8 @@ import { keyOfIp } from './ip-key';
 
 export const STRIKE_COLUMNS = 'ip, jail, time, event, weight, rule, user_hash, source, line, text';
 
-export const INSERT_STRIKE = `INSERT INTO strikes (ip_key, ${STRIKE_COLUMNS})
-  VALUES (@ipKey, @ip, @jail, @time, @event, @weight, @rule, @userHash, @source, @line, @text)`;
+/** Positional parameters (cheaper to bind than named ones: a flood writes one row per line). */
+export const INSERT_STRIKE = `INSERT INTO strikes (ip_key, ${STRIKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 interface RawStrike {
   ip: string;
@@ -20,21 +20,9 @@ interface RawStrike {
   text: string | null;
 }
 
-/** Named parameters for INSERT_STRIKE; absent optional fields become NULL. */
-export function strikeParams(s: Strike): Record<string, unknown> {
-  return {
-    ipKey: keyOfIp(s.ip),
-    ip: s.ip,
-    jail: s.jail,
-    time: s.time,
-    event: s.event,
-    weight: s.weight,
-    rule: s.rule,
-    userHash: s.userHash ?? null,
-    source: s.source ?? null,
-    line: s.line ?? null,
-    text: s.text ?? null,
-  };
+/** INSERT_STRIKE's parameters, in its column order; absent optional fields become NULL. */
+export function strikeParams(s: Strike): unknown[] {
+  return [keyOfIp(s.ip), s.ip, s.jail, s.time, s.event, s.weight, s.rule, s.userHash ?? null, s.source ?? null, s.line ?? null, s.text ?? null];
 }
 
 /** A row back as a Strike, leaving out the optional fields that were not stored. */

@@ -1,15 +1,23 @@
-/** Every CLI command, one file each. A command file exports `register(program)`. */
+/**
+ * Every CLI command, one file each. A command file exports `register(program)`.
+ * Command files are required only when wanted (see main.ts): `mailjail --version` or
+ * `mailjail status` must not pay for loading the daemon, YAML, zod and SQLite.
+ */
 import type { Command } from 'commander';
-import { register as ban } from './ban';
-import { register as check } from './check';
-import { register as daemon } from './daemon';
-import { register as list } from './list';
-import { register as reload } from './reload';
-import { register as replay } from './replay';
-import { register as status } from './status';
-import { register as unban } from './unban';
-import { register as why } from './why';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [daemon, status, list, ban, unban, why, reload, check, replay];
+type CommandModule = { register: RegisterCommand };
+
+/** Command name -> its file, in the order `mailjail --help` lists them. */
+export const COMMANDS: ReadonlyMap<string, () => RegisterCommand> = new Map<string, () => RegisterCommand>([
+  ['daemon', () => (require('./daemon') as CommandModule).register],
+  ['status', () => (require('./status') as CommandModule).register],
+  ['list', () => (require('./list') as CommandModule).register],
+  ['ban', () => (require('./ban') as CommandModule).register],
+  ['unban', () => (require('./unban') as CommandModule).register],
+  ['why', () => (require('./why') as CommandModule).register],
+  ['reload', () => (require('./reload') as CommandModule).register],
+  ['check', () => (require('./check') as CommandModule).register],
+  ['replay', () => (require('./replay') as CommandModule).register],
+]);

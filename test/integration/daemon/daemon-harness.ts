@@ -63,18 +63,24 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
-  /** Starts the daemon and waits until it answers on its socket. */
-  async start(): Promise<void> {
-    const out = `${this.outFile}`;
-    this.child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+  /** Spawns the daemon without waiting for it; its output goes to outFile. */
+  launch(): ChildProcess {
+    const out = this.outFile;
+    const child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout!.on('data', (d: Buffer) => appendFileSync(out, d));
-    this.child.stderr!.on('data', (d: Buffer) => appendFileSync(out, d));
-    const child = this.child;
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => appendFileSync(out, d));
+    child.stderr!.on('data', (d: Buffer) => appendFileSync(out, d));
     this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    return child;
+  }
+
+  /** Starts the daemon and waits until it answers on its socket. */
+  async start(): Promise<void> {
+    const child = this.launch();
     await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${readOut(out)}`);
+      if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${readOut(this.outFile)}`);
       try {
         await request(this.socket, { cmd: 'status' }, 2000);
         return true;

@@ -1,4 +1,5 @@
-import { CidrList, networkAddress, parseCidr, parseIp, prefixOf } from '../../../src/core/ip';
+import ipaddr from 'ipaddr.js';
+import { CidrList, isNeverBannable, networkAddress, parseCidr, parseIp, prefixOf } from '../../../src/core/ip';
 
 describe('parseIp', () => {
   it('returns canonical text for IPv4, IPv6, brackets and IPv4-mapped IPv6', () => {
@@ -36,5 +37,26 @@ describe('prefixes', () => {
     expect(list.matches('192.0.0.0/16')).toBe(true);
     expect(list.matches('2001:db8::/64')).toBe(true);
     expect(list.matches('198.51.100.1')).toBe(false);
+  });
+});
+
+describe('isNeverBannable', () => {
+  it('refuses loopback, unspecified and link-local addresses of both families', () => {
+    for (const ip of ['127.0.0.1', '127.255.0.9', '0.0.0.0', '0.1.2.3', '169.254.10.1', '::1', '::', 'fe80::1']) {
+      expect(isNeverBannable(ip)).toBe(true);
+    }
+    for (const ip of ['192.0.2.1', '128.0.0.1', '126.255.255.255', '169.253.0.1', '169.255.0.1', '10.0.0.1', '2001:db8::1']) {
+      expect(isNeverBannable(ip)).toBe(false);
+    }
+  });
+
+  it('takes the IPv4 fast path to the same answer as ipaddr.js over the whole first-octet space', () => {
+    const bannable = (ip: string) => !['loopback', 'unspecified', 'linkLocal'].includes(ipaddr.parse(ip).range());
+    for (let first = 0; first < 256; first++) {
+      for (const rest of ['0.0.1', '254.3.4', '255.255.255']) {
+        const ip = `${first}.${rest}`;
+        expect([ip, isNeverBannable(ip)]).toEqual([ip, !bannable(ip)]);
+      }
+    }
   });
 });

@@ -44,8 +44,83 @@ describe('KeywordScanner', () => {
     }
   });
 
+  test('finds a short keyword from its rarest byte, checking the bytes before it', () => {
+    // 'A' is rarer than ' ' here, so ' A=' is looked for as 'A=': the lines with 'xA=' must not count
+    const text = 'a b c xA= d\n  e  A= f\nxA=xA=\n A=\nA= at start\n';
+    expect([...new KeywordScanner([' A=']).lineStarts(Buffer.from(text))]).toEqual(naiveLineStarts(text, [' A=']));
+    expect([...new KeywordScanner([' A=']).lineStarts(Buffer.from(text))]).toEqual([12, 29]);
+  });
+
   test('drops a keyword that contains another', () => {
     const text = 'x auth y\nx authentication failed y\n';
     expect([...new KeywordScanner(['authentication failed', 'auth']).lineStarts(Buffer.from(text))]).toEqual([0, 9]);
+  });
+
+  test('marks which keywords one decoded line holds, long and short, and says whether any', () => {
+    const scanner = new KeywordScanner(keywords);
+    const present = new Uint8Array(keywords.length).fill(7);
+    expect(scanner.markPresent('x PREGREET y ]: < z ehlo=1 quit=1 commands=2', present)).toBe(true);
+    expect([...present]).toEqual([0, 0, 1, 1, 1, 0]);
+    expect(scanner.markPresent('nothing to see', present)).toBe(false);
+    expect([...present]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  test('marks a keyword that contains another one as well as the one it contains', () => {
+    const present = new Uint8Array(2);
+    new KeywordScanner(['authentication failed', 'auth']).markPresent('x authentication failed y', present);
+    expect([...present]).toEqual([1, 1]);
+  });
+
+  test('marks keywords past non-ASCII text, and only exact code units', () => {
+    const scanner = new KeywordScanner(['authentication failed', 'Ärger über', 'PREGREET']);
+    const present = new Uint8Array(3);
+    // U+0150 and U+0250 fold to the same table bytes as 'P' and 'P': a fold must not make a match
+    expect(scanner.markPresent('\u0150REGREET é Ärger über x', present)).toBe(true);
+    expect([...present]).toEqual([0, 1, 0]);
+  });
+
+  test('agrees with String.includes on random lines built from keyword fragments', () => {
+    const r = rng(5);
+    const parts = ['a', ' ', 'e', 'PRE', 'GREET', 'auth', 'entication failed', ' rej', 'ect: ', ']: <', '<<', '< ', 'é', '\u0150', ...keywords];
+    const scanner = new KeywordScanner(keywords);
+    const present = new Uint8Array(keywords.length);
+    for (let round = 0; round < 2000; round++) {
+      let text = '';
+      const n = Math.floor(r() * 40);
+      for (let i = 0; i < n; i++) text += parts[Math.floor(r() * parts.length)];
+      const any = scanner.markPresent(text, present);
+      expect([text, [...present]]).toEqual([text, keywords.map((k) => (text.includes(k) ? 1 : 0))]);
+      expect(any).toBe(keywords.some((k) => text.includes(k)));
+    }
+  });
+
+  test('says whether one line of a buffer holds a keyword, never looking past its end', () => {
+    const scanner = new KeywordScanner(keywords);
+    const b = Buffer.from('x PREGREET\nA ]: < b\nnothing\nPREGREE');
+    expect(scanner.hasKeywordIn(b, 0, 10)).toBe(true);
+    expect(scanner.hasKeywordIn(b, 0, 9)).toBe(false); // 'PREGREE' up to the end given
+    expect(scanner.hasKeywordIn(b, 11, 19)).toBe(true);
+    expect(scanner.hasKeywordIn(b, 11, 17)).toBe(false); // cuts "]: < " short
+    expect(scanner.hasKeywordIn(b, 20, 27)).toBe(false);
+    expect(scanner.hasKeywordIn(b, 28, b.length)).toBe(false);
+  });
+
+  test('agrees with lineStarts line by line on random text', () => {
+    const r = rng(13);
+    const parts = ['a', ' ', '\n', 'e', 'PRE', 'GREET', 'auth', 'entication failed', ' rej', 'ect: ', ']: <', ' ', '<<', '< ', 'é', ...keywords];
+    const scanner = new KeywordScanner(keywords);
+    for (let round = 0; round < 30; round++) {
+      let text = '';
+      while (text.length < 3000) text += parts[Math.floor(r() * parts.length)];
+      const b = Buffer.from(text);
+      const byLine: number[] = [];
+      for (let start = 0; start < b.length; ) {
+        let end = b.indexOf(10, start);
+        if (end < 0) end = b.length;
+        if (scanner.hasKeywordIn(b, start, end)) byLine.push(start);
+        start = end + 1;
+      }
+      expect(byLine).toEqual([...scanner.lineStarts(b)]);
+    }
   });
 });

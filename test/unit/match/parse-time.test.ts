@@ -54,6 +54,21 @@ describe('parseLogTime', () => {
     expect(parseLogTime('Foo 13 16:14:24', 0)).toBeNull();
     expect(parseLogTime('25:00:00', 0, { year: 2015, month: 1, day: 13 })).toBeNull();
   });
+
+  test('reads a BSD time exactly when it has the syslog shape, whatever the spacing of the day', () => {
+    const ref = local(2015, 6, 1);
+    expect(parseLogTime('Feb 3 06:04:02', ref)).toBe(local(2015, 2, 3, 6, 4, 2));
+    expect(parseLogTime('Feb  13 06:04:02', ref)).toBe(local(2015, 2, 13, 6, 4, 2));
+    const shape = /^[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d$/;
+    const pieces = ['Feb', 'Fe', 'FEB', 'feb', ' ', '  ', '3', '13', '133', 'x', '06:04:02', '06:04:2', '06-04-02', ':'];
+    let seed = 9;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let round = 0; round < 5000; round++) {
+      const text = ['Feb', ' ', '13', ' ', '06:04:02'].map((p) => (next() < 0.2 ? pieces[Math.floor(next() * pieces.length)] : p)).join('');
+      // every piece that fits the shape is a real date (Feb 3, Feb 13): shape and result agree
+      expect([text, parseLogTime(text, ref) !== null]).toEqual([text, shape.test(text)]);
+    }
+  });
 });
 
 describe('dateFromFileName', () => {

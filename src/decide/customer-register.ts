@@ -1,0 +1,62 @@
+/**
+ * A jail's customers: offenders that logged in successfully within `customers.windowMs`. The
+ * engine gives their failures reduced weight, never bans them for a fingerprint, a spray or a
+ * subnet, and forgets their strikes when they log in again; their own failures are counted here
+ * as well, so that one failing `maxFailures` times within `findTimeMs` is banned all the same (a
+ * customer's account being guessed at).
+ */
+import { familyOf, prefixOf } from '../core/ip';
+import type { JailRules } from './jail-rules';
+import { StrikeWindows } from './strike-window';
+
+export class CustomerRegister {
+  /** offender -> time of its latest login */
+  private readonly lastLogin = new Map<string, number>();
+  private readonly failures = new StrikeWindows();
+
+  constructor(private readonly rules: JailRules['customers']) {}
+
+  /** A successful login by `key` at `time` (live or replayed from the store). */
+  login(key: string, time: number): void {
+    this.lastLogin.set(key, Math.max(time, this.lastLogin.get(key) ?? 0));
+  }
+
+  isCustomer(key: string, time: number): boolean {
+    if (!this.rules.enabled) return false;
+    const last = this.lastLogin.get(key);
+    return last !== undefined && last > time - this.rules.windowMs;
+  }
+
+  /** Counts a customer's failure towards the ceiling (a failure older than its window is not kept). */
+  addFailure(key: string, time: number, now = time): void {
+    if (time > now - this.rules.findTimeMs) this.failures.add(key, time, 1, this.rules.findTimeMs);
+  }
+
+  overCeiling(key: string, time: number): boolean {
+    return this.failures.score(key, time) >= this.rules.maxFailures;
+  }
+
+  /** Did a customer log in from inside `prefix` (`net/len`) lately? Such a prefix is never banned. */
+  hasCustomerIn(prefix: string, time: number): boolean {
+    const [net, len] = prefix.split('/');
+    for (const [key, last] of this.lastLogin) {
+      if (last <= time - this.rules.windowMs) continue;
+      const addr = key.split('/')[0];
+      if (familyOf(addr) === familyOf(net) && prefixOf(addr, Number(len)) === prefix) return true;
+    }
+    return false;
+  }
+
+  forgetFailures(key: string): void {
+    this.failures.forget(key);
+  }
+
+  prune(now: number): void {
+    this.failures.prune(now);
+    for (const [k, t] of this.lastLogin) if (t <= now - this.rules.windowMs) this.lastLogin.delete(k);
+  }
+
+  get size(): number {
+    return this.lastLogin.size;
+  }
+}
