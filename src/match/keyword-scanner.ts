@@ -103,30 +103,6 @@ export class KeywordScanner {
     return any;
   }
 
-  /**
-   * Does the line `b[start, end)` (UTF-8, no newline) hold a keyword? For a reader that splits
-   * lines itself and wants to skip decoding the ones no filter can match.
-   */
-  hasKeywordIn(b: Buffer, start: number, end: number): boolean {
-    const { m, shift, buckets } = this.bytes;
-    for (let i = start + m - 1; m > 0 && i < end; ) {
-      const h = (b[i - 1] << 8) | b[i];
-      const s = shift[h];
-      if (s > 0) {
-        i += s;
-        continue;
-      }
-      const bucket = buckets[h];
-      const at = i - m + 1;
-      if (bucket) for (let k = 0; k < bucket.length; k++) if (bytesAt(b, at, end, bucket[k])) return true;
-      i++;
-    }
-    for (const needle of this.shortBytes) {
-      for (let at = start; at + needle.length <= end; at++) if (b[at] === needle[0] && bytesAt(b, at, end, needle)) return true;
-    }
-    return false;
-  }
-
   /** Sorted, distinct byte offsets of the lines of `b` that contain at least one keyword. */
   lineStarts(b: Buffer): Float64Array {
     const found: number[] = [];
@@ -204,11 +180,4 @@ export class KeywordScanner {
       i = nl + m; // the next line's first window
     }
   }
-}
-
-/** Is `needle` at `b[at]`, ending before `end`? */
-function bytesAt(b: Buffer, at: number, end: number, needle: Buffer): boolean {
-  if (at + needle.length > end) return false;
-  for (let j = 0; j < needle.length; j++) if (b[at + j] !== needle[j]) return false;
-  return true;
 }
