@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { createFileSource } from '../sources/file-source';
 import { createJournalSource } from '../sources/journal-source';
-import type { Source, SourceBatch } from '../sources/source';
+import type { LineGate, Source, SourceBatch } from '../sources/source';
 import type { FileCursor } from '../core/types';
 import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
@@ -30,6 +30,13 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
       throw e;
     }
   };
+  // A line holding none of the jail's keywords never matches (Matcher.match skips it before any
+  // regex), so a file source need not decode it: the catch-up of a big log then costs about what
+  // `mailjail check` does (issue 7). Asked per read through rt.parts, which a reload replaces.
+  const gate = (): LineGate | undefined => {
+    const matcher = rt.parts?.matcher;
+    return matcher && matcher.keywords.length > 0 ? matcher.scanner : undefined;
+  };
   const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
   const sources: Source[] = jail.sources.map((spec) => {
     if ('file' in spec) {
@@ -39,6 +46,7 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
         patterns: [pattern],
         getCursor: (key) => store.getCursor<FileCursor>(key),
         onBatch,
+        gate,
         startAt,
         log: sourceLog,
       });

@@ -15,6 +15,8 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   const parts = rt.parts;
   const strikes: Strike[] = [];
   const bans: Ban[] = [];
+  // every line read, delivered or not (a file source skips lines without a keyword of the jail)
+  const lines = batch.lines ?? batch.events.length;
   if (parts) {
     for (const ev of batch.events) {
       let failure;
@@ -32,15 +34,16 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
       if (outcome.strike) strikes.push(outcome.strike);
       for (const ban of outcome.bans) bans.push(ban);
     }
-    rt.counters.lines += batch.events.length;
-    if (batch.events.length > 0) rt.counters.lastLineAt = now;
+    rt.counters.lines += lines;
+    if (lines > 0) rt.counters.lastLineAt = now;
   }
+  const matchedAt = Date.now();
   store.transaction(() => {
     if (strikes.length > 0) store.addStrikes(strikes);
     if (bans.length > 0) store.recordBans(bans);
     if (batch.cursor) store.setCursor(batch.cursor.key, batch.cursor.value);
   });
-  log.debug({ jail: rt.name, lines: batch.events.length, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt }, 'batch processed');
+  log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - matchedAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
   if (bans.length > 0) {

@@ -31,6 +31,8 @@ export function createFileSource(options: FileSourceOptions): Source {
     buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)),
     maxLineBytes,
     maxBatchLines: options.maxBatchLines ?? 500,
+    gate: options.gate,
+    gateMinBytes: options.gateMinBytes ?? 256 * 1024,
   };
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const rotateGraceMs = options.rotateGraceMs ?? 5000;
@@ -58,11 +60,11 @@ export function createFileSource(options: FileSourceOptions): Source {
   let lastReadAt: number | undefined;
   let lastError: string | undefined;
 
-  const deliver: Deliver = async (events, cursor) => {
+  const deliver: Deliver = async (events, cursor, lines) => {
     if (!isRunning()) throw new Stopped();
     lastReadAt = Date.now();
     try {
-      await options.onBatch({ source: id, events, ...(cursor ? { cursor } : {}) });
+      await options.onBatch({ source: id, events, lines, ...(cursor ? { cursor } : {}) });
     } catch (e) {
       log('error', 'batch consumer failed', { source: id, error: String(e) });
     }
@@ -164,7 +166,7 @@ export function createFileSource(options: FileSourceOptions): Source {
           line: 0,
           path: p,
         };
-        await deliver([], { key: keyOf(p), value });
+        await deliver([], { key: keyOf(p), value }, 0);
       }
       await file.close();
       return null;

@@ -5,7 +5,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileCursor, LineEvent } from '../core/types';
 import { hashFirstLine } from './first-line-hash';
-import { countNewlines, splitLines, type SplitState } from './line-splitter';
+import { countNewlines, splitLines, type LineKeep, type SplitState } from './line-splitter';
+import type { LineGate } from './source';
 
 /** Files longer than this at their saved position keep unknown line numbers rather than be read through. */
 const MAX_COUNTED_BYTES = 512 * 1024 * 1024;
@@ -15,11 +16,18 @@ export interface ReadLimits {
   /** Shared read buffer (reads of one source never overlap); longer than maxLineBytes. */
   buf: Buffer;
   maxLineBytes: number;
+  /** Lines delivered per batch, at most. */
   maxBatchLines: number;
+  /** Which lines to deliver (FileSourceOptions.gate); asked once per read of gateMinBytes or more. */
+  gate?: () => LineGate | undefined;
+  gateMinBytes: number;
 }
 
-/** Hands a batch over; `cursor` is null when this file no longer owns its key. */
-export type Deliver = (events: LineEvent[], cursor: { key: string; value: FileCursor } | null) => Promise<void>;
+/**
+ * Hands a batch over; `cursor` is null when this file no longer owns its key. `lines`: lines read
+ * for the batch, `events` among them or not.
+ */
+export type Deliver = (events: LineEvent[], cursor: { key: string; value: FileCursor } | null, lines: number) => Promise<void>;
 
 export class TailedFile {
   offset = 0;
@@ -137,18 +145,25 @@ export class TailedFile {
     this.line = lines + (last === 0x0a ? 0 : 1);
   }
 
-  /** Reads everything from the position to the end of the file, one batch per maxBatchLines. */
+  /**
+   * Reads everything from the position to the end of the file, one batch per maxBatchLines
+   * delivered lines. With a gate, a big read is scanned once and only the lines the gate picks
+   * are decoded; the rest still move the position and the line numbers.
+   */
   async readToEnd(limits: ReadLimits, deliver: Deliver): Promise<number> {
     const { buf, maxLineBytes, maxBatchLines, sourceId } = limits;
     let events: LineEvent[] = [];
+    let lines = 0;
     let total = 0;
     const flush = async (): Promise<void> => {
       const cursor = this.ownsKey ? { key: this.key, value: await this.cursor() } : null;
       const batch = events;
+      const read = lines;
       events = [];
+      lines = 0;
       this.unsaved = false;
       total += batch.length;
-      await deliver(batch, cursor);
+      await deliver(batch, cursor, read);
     };
     let counted = false;
     for (;;) {
@@ -160,12 +175,19 @@ export class TailedFile {
         await this.handle.read(buf, 0, bytesRead, this.offset); // the count used the buffer
       }
       const linesKnown = this.line > 0 || this.offset === 0;
+      const gate = bytesRead >= limits.gateMinBytes ? limits.gate?.() : undefined;
+      // buf starts at a line start (or in the rest of a cut line, which is skipped, not kept)
+      const keep: LineKeep | undefined = gate ? { starts: gate.lineStarts(buf.subarray(0, bytesRead)), next: 0 } : undefined;
       let pos = 0;
       for (;;) {
-        const r = splitLines(buf, pos, bytesRead, maxLineBytes, maxBatchLines - events.length, this.split);
-        for (const text of r.texts) {
-          events.push({ source: sourceId, file: this.path, line: linesKnown ? ++this.line : 0, text });
+        const r = splitLines(buf, pos, bytesRead, maxLineBytes, maxBatchLines - events.length, this.split, keep);
+        const base = this.line;
+        for (let i = 0; i < r.texts.length; i++) {
+          const n = r.ordinals ? r.ordinals[i] : i;
+          events.push({ source: sourceId, file: this.path, line: linesKnown ? base + n + 1 : 0, text: r.texts[i] });
         }
+        if (linesKnown) this.line += r.lines;
+        lines += r.lines;
         if (r.pos > pos) this.unsaved = true;
         this.offset += r.pos - pos;
         pos = r.pos;
@@ -175,7 +197,7 @@ export class TailedFile {
       // A short read is the end of the file for now; a partial line is read again with its newline.
       if (bytesRead < buf.length) break;
     }
-    if (events.length > 0 || (this.unsaved && this.ownsKey)) await flush();
+    if (events.length > 0 || lines > 0 || (this.unsaved && this.ownsKey)) await flush();
     return total;
   }
 

@@ -2,7 +2,7 @@
  * `mailjail check` end to end through the CLI entry (main), on real files in a temp dir: the
  * summary, the --json contract (nothing but one object per matched line on stdout), exit statuses.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -66,6 +66,24 @@ describe('mailjail check', () => {
       { file: log, line: 3, time: new Date('2015-02-13T16:14:26').toISOString(), ip: '192.0.2.1', filter: 'postfix', event: 'auth-failure', rule: 'sasl-auth-failed' },
       { file: log, line: 4, time: new Date('2015-02-13T16:14:27').toISOString(), ip: '192.0.2.2', filter: 'postfix', event: 'scanner', rule: 'lost-connection-early' },
     ]);
+  });
+
+  test('--json lines are exactly what JSON.stringify writes, over every fixture log and odd user names', async () => {
+    // the lines are written by hand for speed: their escaping must still be JSON's own
+    // odd characters in the file name too (a user name stops at white space, U+2028 included)
+    const odd = join(dir, 'odd "users"\\ \u2028.log');
+    const users = ['a"b\\c', 'tab\there', 'caf\u00e9@example.org', 'ctl\u0001z', '\u{1F600}@example.org'];
+    writeFileSync(odd, users.map((u, i) => `Feb 13 16:14:2${i} mx1 postfix/submission/smtpd[7]: warning: unknown[192.0.2.${i + 1}]: SASL LOGIN authentication failed: authentication failure, sasl_username=${u}\n`).join(''));
+    const logs = join(__dirname, '../../fixtures/logs');
+    const files = [odd, ...readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => join(logs, f))];
+    files.push(...readdirSync(join(logs, 'icewarp')).map((f) => join(logs, 'icewarp', f)));
+    const r = await mailjail('check', '--json', ...files);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(300);
+    for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    const oddRows = lines.map((l) => JSON.parse(l)).filter((row) => row.file === odd);
+    expect(oddRows.map((row) => row.user)).toEqual(users);
   });
 
   test('--json before the command name works too', async () => {

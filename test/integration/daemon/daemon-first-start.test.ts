@@ -30,6 +30,22 @@ describeWithNetns(['nft'])('daemon first start', () => {
     });
   });
 
+  describe('with startAt: { replay: 10m } on a log big enough for the keyword gate', () => {
+    // 6,000 lines without a keyword (about 600 KB: reads this big skip such lines undecoded)
+    const filler = Array.from({ length: 6000 }, (_, i) => `${ago(7_200_000).toISOString().replace('Z', '+00:00')} mx postfix/qmgr[77]: ${(0x10000 + i).toString(16).toUpperCase()}A: removed`);
+    const h = useDaemon({ jailYaml: '    startAt: { replay: 10m }' }, (d) => writeFileSync(d.logFile, [...filler, ...hours, ...minutes].join('\n') + '\n'));
+
+    it('bans from the last ten minutes and counts every line it read, skipped ones included', async () => {
+      await waitFor(async () => (await h.nftElements()).has('192.0.2.2'));
+      expect((await h.nftElements()).has('192.0.2.1')).toBe(false);
+      const status = JSON.parse((await h.cli(['status', 'postfix', '--json'])).stdout) as { jails: Array<{ counters: { lines: number; failures: number } }> };
+      expect(status.jails[0].counters).toMatchObject({ lines: filler.length + hours.length + minutes.length, failures: hours.length + minutes.length });
+      const file = (await h.cli(['why', '192.0.2.2', '--json'])).stdout;
+      // strikes keep the true line numbers of the file
+      expect((JSON.parse(file) as { strikes: Array<{ line: number }> }).strikes.map((s) => s.line).sort()).toEqual([6004, 6005, 6006]);
+    });
+  });
+
   describe('by default', () => {
     const h = useDaemon({}, (d) => writeFileSync(d.logFile, [...hours, ...minutes].join('\n') + '\n'));
 
