@@ -33,6 +33,7 @@ import {
 } from './nft-script';
 import { legacyCleanup, misfitSets, upgradeScript } from './nft-upgrade';
 import { assertOk, runCommand, type CommandResult } from './run-command';
+import { sharedBatcher } from './script-batcher';
 
 const OVERLAP = /interval overlaps|conflicting intervals/i;
 const MISSING = /No such file or directory/;
@@ -60,6 +61,13 @@ export class NftablesAction implements FirewallAction {
     return this.nft(['-f', '-'], lines.join('\n') + '\n');
   }
 
+  /** Jails set up in the same turn (the daemon's start) share one nft transaction. */
+  private setupBatcher() {
+    const argv = [...(this.options.wrap ?? []), 'nft', '-f', '-'];
+    const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    return sharedBatcher(JSON.stringify([argv, timeoutMs]), (lines) => runCommand(argv, { input: lines.join('\n') + '\n', timeoutMs }));
+  }
+
   /** One `nft -f -` transaction: all lines apply, or none. */
   private async apply(lines: string[], what: string): Promise<CommandResult> {
     return assertOk(await this.script(lines), what);
@@ -79,7 +87,7 @@ export class NftablesAction implements FirewallAction {
    */
   async setup(): Promise<void> {
     const what = `nft setup of jail ${this.names.jail}`;
-    const first = await this.script(setupScript(this.names, this.ports));
+    const first = await this.setupBatcher().submit(setupScript(this.names, this.ports));
     if (first.code === 0) return;
     if (!EXISTS.test(first.stderr)) assertOk(first, what);
     const upgraded = await this.upgrade();

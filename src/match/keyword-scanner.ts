@@ -19,16 +19,21 @@ class ShiftTable<N extends Buffer | string> {
   /** Shortest needle; 0 when there is none. */
   readonly m: number;
   readonly shift: Uint8Array;
-  /** Needles by the hash of their last block at the shortest length; `ids` beside them. */
-  readonly buckets: Array<N[] | undefined>;
-  readonly ids: Array<number[] | undefined>;
+  /**
+   * Needles by the hash of their last block at the shortest length: slot[h] is 0 for none, else
+   * 1 + the index of the bucket in `buckets` (and of their keyword ids in `ids`). Typed and
+   * zero-filled: a daemon builds a dozen of these at start, and two 65,536-slot JS arrays each
+   * cost ~2 ms to allocate where this costs microseconds.
+   */
+  readonly slot: Uint16Array;
+  readonly buckets: N[][] = [];
+  readonly ids: number[][] = [];
 
   constructor(needles: N[], needleIds: number[], unitAt: (n: N, i: number) => number) {
     this.m = needles.length > 0 ? Math.min(...needles.map((n) => n.length)) : 0;
     const m = this.m;
     this.shift = new Uint8Array(65536).fill(Math.max(m - 1, 1));
-    this.buckets = new Array(65536);
-    this.ids = new Array(65536);
+    this.slot = new Uint16Array(65536);
     needles.forEach((p, k) => {
       for (let j = 0; j < m - 1; j++) {
         const h = ((unitAt(p, j) & 255) << 8) | (unitAt(p, j + 1) & 255);
@@ -36,8 +41,13 @@ class ShiftTable<N extends Buffer | string> {
         if (s < this.shift[h]) this.shift[h] = s;
       }
       const h = ((unitAt(p, m - 2) & 255) << 8) | (unitAt(p, m - 1) & 255);
-      (this.buckets[h] ??= []).push(p);
-      (this.ids[h] ??= []).push(needleIds[k]);
+      if (this.slot[h] === 0) {
+        this.buckets.push([]);
+        this.ids.push([]);
+        this.slot[h] = this.buckets.length;
+      }
+      this.buckets[this.slot[h] - 1].push(p);
+      this.ids[this.slot[h] - 1].push(needleIds[k]);
     });
   }
 }
@@ -72,7 +82,7 @@ export class KeywordScanner {
   markPresent(text: string, present: Uint8Array): boolean {
     present.fill(0);
     let any = false;
-    const { m, shift, buckets, ids } = this.units;
+    const { m, shift, slot, buckets, ids } = this.units;
     const len = text.length;
     for (let i = m - 1; m > 0 && i < len; ) {
       const h = ((text.charCodeAt(i - 1) & 255) << 8) | (text.charCodeAt(i) & 255);
@@ -81,12 +91,13 @@ export class KeywordScanner {
         i += s;
         continue;
       }
-      const bucket = buckets[h];
-      if (bucket) {
+      const b = slot[h];
+      if (b > 0) {
+        const bucket = buckets[b - 1];
         const start = i - m + 1;
         for (let k = 0; k < bucket.length; k++) {
           if (text.startsWith(bucket[k], start)) {
-            present[(ids[h] as number[])[k]] = 1;
+            present[ids[b - 1][k]] = 1;
             any = true;
           }
         }
@@ -148,7 +159,7 @@ export class KeywordScanner {
   }
 
   private scanLong(b: Buffer, found: number[]): void {
-    const { m, shift, buckets } = this.bytes;
+    const { m, shift, slot, buckets } = this.bytes;
     const len = b.length;
     let i = m - 1; // index of the last byte of the window
     while (i < len) {
@@ -159,7 +170,7 @@ export class KeywordScanner {
         continue;
       }
       const start = i - m + 1;
-      const bucket = buckets[h];
+      const bucket = slot[h] > 0 ? buckets[slot[h] - 1] : undefined;
       let hit = false;
       if (bucket) {
         for (let k = 0; k < bucket.length && !hit; k++) {

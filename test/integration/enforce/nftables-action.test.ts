@@ -250,6 +250,27 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     }
   });
 
+  test('jails set up together still get their own upgrade when one of them has an old layout', async () => {
+    const old = await createNetns('nftjoint');
+    try {
+      // postfix_v4 from an older layout (interval flags): the joint setup script fails on it
+      await old.execOk(['nft', '-f', '-'], {
+        input: ['add table inet mailjail', 'add set inet mailjail postfix_v4 { type ipv4_addr; flags interval, timeout; }', 'add element inet mailjail postfix_v4 { 192.0.2.7 timeout 3600s }', ''].join('\n'),
+      });
+      const jails = ['postfix', 'exim', 'icewarp'].map((jail) => new NftablesAction({ jail, ports: [25], wrap: old.wrap }));
+      await Promise.all(jails.map((j) => j.setup()));
+      const after = await summary(old);
+      expect(after.chains.sort()).toEqual(['exim_input', 'icewarp_input', 'postfix_input']);
+      expect(after.sets.find((x) => x.name === 'postfix_v4')?.flags).toEqual(['timeout']);
+      expect(await jails[0].listed()).toEqual(new Set(['192.0.2.7']));
+      // and together again, now that every layout is current
+      await Promise.all(jails.map((j) => j.setup()));
+      expect((await summary(old)).rules).toHaveLength(12);
+    } finally {
+      await old.remove();
+    }
+  });
+
   test('teardown removes the jail\'s rules and sets, and the table with the last jail', async () => {
     const other = await createNetns('nftdown');
     try {
