@@ -2,7 +2,8 @@
 /**
  * A deterministic mixed Postfix log: about 90% ordinary traffic (deliveries, submissions, TLS,
  * postscreen passes) and 10% attack lines of every kind the postfix filter knows, from a pool of
- * documentation-range addresses. Same seed, same file.
+ * documentation-range addresses. Same seed, same file. The numbers of the attack lines go to
+ * `<path>.attack-lines` (one per line), so a benchmark can check that every one was found.
  */
 const fs = require('node:fs');
 
@@ -70,11 +71,14 @@ function generatePostfixLog(path, lines, seed = 42) {
   const fd = fs.openSync(path, 'w');
   let t = Date.UTC(2026, 0, 5, 0, 0, 0);
   let out = '';
+  const attackLines = [];
   for (let i = 0; i < lines; i++) {
     t += Math.floor(r() * 200);
     const d = new Date(t);
     const stamp = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:${String(d.getUTCSeconds()).padStart(2, '0')}`;
-    const make = r() < 0.1 ? pick(attack) : pickWeighted(normal);
+    const isAttack = r() < 0.1;
+    const make = isAttack ? pick(attack) : pickWeighted(normal);
+    if (isAttack) attackLines.push(i + 1);
     out += `${stamp} mx1 ${make(host(), ip())}\n`;
     if (out.length > 1 << 20) {
       fs.writeSync(fd, out);
@@ -83,6 +87,18 @@ function generatePostfixLog(path, lines, seed = 42) {
   }
   fs.writeSync(fd, out);
   fs.closeSync(fd);
+  fs.writeFileSync(attackLinesFile(path), attackLines.join('\n') + '\n');
 }
 
-module.exports = { generatePostfixLog };
+function attackLinesFile(path) {
+  return `${path}.attack-lines`;
+}
+
+/** The attack line numbers written beside `path`; null if the file predates them. */
+function readAttackLines(path) {
+  const file = attackLinesFile(path);
+  if (!fs.existsSync(file)) return null;
+  return fs.readFileSync(file, 'utf8').trim().split('\n').map(Number);
+}
+
+module.exports = { generatePostfixLog, readAttackLines };
