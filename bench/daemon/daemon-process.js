@@ -5,13 +5,11 @@
  * Start time is measured from spawn() to the daemon's own "ready" log line, which it writes only
  * once every ban is back in the kernel and every source is open (what systemd's READY=1 means).
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const { LogFedProcess } = require('./log-fed-process');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
-const { CLI, cpuMsOf, killOnCleanup, memoryOf, onCleanup } = require('./sys');
+const { CLI, cpuMsOf, memoryOf, onCleanup } = require('./sys');
 
 class BenchDaemon extends LogFedProcess {
   /**
@@ -52,12 +50,8 @@ class BenchDaemon extends LogFedProcess {
 
   /** Spawns the daemon; resolves { readyMs } once it logs "ready" (rejects if it exits first). */
   start({ timeoutMs = 60_000 } = {}) {
-    const t0 = performance.now();
     const argv = [...this.ns.wrap, process.execPath, ...(this.options.nodeArgs ?? []), CLI, 'daemon', '--config', this.configDir];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    this.kill = killOnCleanup(child);
-    return this.watchUntilReady(child, { t0, timeoutMs, what: 'daemon', isReady: (tail) => tail.includes('"msg":"ready"') });
+    return this.launch(argv, { timeoutMs, what: 'daemon', isReady: (tail) => tail.includes('"msg":"ready"') });
   }
 
   get pid() {

@@ -6,13 +6,11 @@
  * `fail2ban-client -f start` (client and server in one foreground process), stopped with SIGTERM
  * and, after a deadline, SIGKILL.
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const { LogFedProcess } = require('./log-fed-process');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
-const { killOnCleanup, onCleanup, run } = require('./sys');
+const { onCleanup, run } = require('./sys');
 
 async function fail2banVersion() {
   const r = await run(['fail2ban-server', '--version']);
@@ -63,12 +61,8 @@ class Fail2ban extends LogFedProcess {
 
   /** Starts fail2ban; resolves { readyMs } when it logs that the jail started. */
   start({ timeoutMs = 60_000 } = {}) {
-    const t0 = performance.now();
     const argv = [...this.ns.wrap, 'fail2ban-client', '-c', this.conf, '-s', this.socket, '-p', this.pidFile, '-x', '-f', 'start'];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    this.kill = killOnCleanup(child);
-    return this.watchUntilReady(child, { t0, timeoutMs, what: 'fail2ban', isReady: (tail) => /Jail 'postfix-sasl' started/.test(tail) });
+    return this.launch(argv, { timeoutMs, what: 'fail2ban', isReady: (tail) => /Jail 'postfix-sasl' started/.test(tail) });
   }
 
   async dispose() {

@@ -14,7 +14,7 @@ const { performance } = require('node:perf_hooks');
 const { Fail2ban, fail2banVersion } = require('./fail2ban-process');
 const { NftMonitor } = require('./nft-monitor');
 const { floodIp, saslLine, spreadIp, stamp } = require('./lines');
-const { percentile } = require('./stats');
+const { latencySummary } = require('./stats');
 const { createNetns, raceTimeout, sleep } = require('./sys');
 
 async function fail2banRun({ latencyBans = 50, burst = 1000, deadlineMs = 90_000, log = () => undefined } = {}) {
@@ -54,7 +54,7 @@ async function fail2banRun({ latencyBans = 50, burst = 1000, deadlineMs = 90_000
     }
     const allSeen = await waitCount(latencyBans, 30_000);
     const lat = [...appendedAt].filter(([ip]) => seenAt.has(ip)).map(([ip, t]) => seenAt.get(ip) - t);
-    out.latency = { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: Math.max(...lat), samples: lat.length, complete: allSeen };
+    out.latency = { ...latencySummary(lat), complete: allSeen };
 
     log(`fail2ban: burst of ${burst} bans`);
     const before = count;

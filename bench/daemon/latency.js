@@ -10,18 +10,10 @@ const { performance } = require('node:perf_hooks');
 const { BenchDaemon } = require('./daemon-process');
 const { NftMonitor } = require('./nft-monitor');
 const { pregreetLine, spreadIp } = require('./lines');
-const { percentile } = require('./stats');
-const { createNetns, sleep } = require('./sys');
+const { latencySummary, percentile } = require('./stats');
+const { createNetns, raceTimeout, sleep } = require('./sys');
 
 const WARMUP = 10;
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms))),
-  ]);
-}
 
 /** One run with the nftables action: { p50, p90, p99, max, samples }. */
 async function nftLatencyRun(count) {
@@ -43,11 +35,12 @@ async function nftLatencyRun(count) {
       const ip = spreadIp(i);
       const seen = new Promise((resolve) => waiting.set(ip, resolve));
       const t0 = daemon.append([pregreetLine(ip)]);
-      const t1 = await withTimeout(seen, 10_000, `ban of ${ip} in the kernel`);
+      const t1 = await raceTimeout(seen, 10_000, null);
+      if (t1 === null) throw new Error(`ban of ${ip} in the kernel: nothing within 10000 ms`);
       if (i >= WARMUP) samples.push(t1 - t0);
       await sleep(2 + (i % 4)); // let each line be its own batch, as on a live server
     }
-    return summarizeSamples(samples);
+    return latencySummary(samples);
   } finally {
     await monitor.stop();
     await daemon.dispose();
@@ -79,21 +72,11 @@ async function ipsetLatencyRun(count) {
       if (i >= WARMUP) samples.push(t1 - t0);
       await sleep(2 + (i % 4));
     }
-    return { ...summarizeSamples(samples), pollMs: percentile(polls, 50) };
+    return { ...latencySummary(samples), pollMs: percentile(polls, 50) };
   } finally {
     await daemon.dispose();
     ns.remove();
   }
 }
 
-function summarizeSamples(samples) {
-  return {
-    p50: percentile(samples, 50),
-    p90: percentile(samples, 90),
-    p99: percentile(samples, 99),
-    max: Math.max(...samples),
-    samples: samples.length,
-  };
-}
-
-module.exports = { nftLatencyRun, ipsetLatencyRun, withTimeout, WARMUP };
+module.exports = { nftLatencyRun, ipsetLatencyRun };

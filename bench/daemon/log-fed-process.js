@@ -1,18 +1,24 @@
 'use strict';
 /**
- * What the mailjail and fail2ban benchmark processes share: a log file fed in single writes, and
- * a stop that sends SIGTERM, then SIGKILL after a grace period. Subclasses set `child` and `logFile`,
- * call watchUntilReady() after spawning, and implement `kill()` (final cleanup of the process).
+ * What the mailjail and fail2ban benchmark processes share: a start that spawns argv and waits
+ * for its "ready" output, a log file fed in single writes, and a stop that sends SIGTERM, then
+ * SIGKILL after a grace period. Subclasses set `logFile` and call launch() from their start().
  */
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
+const { killOnCleanup } = require('./sys');
 
 class LogFedProcess {
   /**
-   * Watches a freshly spawned child: keeps the tail of its output for error messages and resolves
-   * { readyMs } (since t0) once `isReady(tail)` holds; rejects on timeout or if it exits first.
+   * Spawns argv, keeps the tail of its output for error messages and resolves { readyMs } (since
+   * the spawn) once `isReady(tail)` holds; rejects on timeout or if it exits first.
    */
-  watchUntilReady(child, { t0, timeoutMs, what, isReady }) {
+  launch(argv, { timeoutMs, what, isReady }) {
+    const t0 = performance.now();
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.kill = killOnCleanup(child);
     this.tail = '';
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     return new Promise((resolve, reject) => {

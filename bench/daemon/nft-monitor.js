@@ -7,7 +7,7 @@
  */
 const { spawn } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const { cpuMsOf, killOnCleanup } = require('./sys');
+const { cpuMsOf, killOnCleanup, raceTimeout } = require('./sys');
 
 const ADD = /^add element (\S+) (\S+) (\S+) \{ (.*) \}$/;
 
@@ -54,7 +54,7 @@ class NftMonitor {
     });
     for (let i = 1; ; i++) {
       await this.ns.execOk(['nft', 'add', 'element', 'inet', 'mjbenchprobe', 's', `{ 192.0.2.${i % 250} }`]);
-      const ok = await Promise.race([seen.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))]);
+      const ok = await raceTimeout(seen.then(() => true), 100, false);
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`nft monitor saw nothing within 10 s: ${this.errors}`);
     }

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { BenchDaemon } = require('./daemon-process');
-const { CLI, createNetns, run, sleep } = require('./sys');
+const { CLI, createNetns, runOk, sleep } = require('./sys');
 
 function shippedJails(logFile) {
   const dir = path.dirname(logFile);
@@ -58,8 +58,7 @@ async function readyRun({ nodeArgs } = {}) {
 
 async function timeCommand(argv) {
   const t = performance.now();
-  const r = await run(argv);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  await runOk(argv);
   return performance.now() - t;
 }
 
@@ -77,4 +76,4 @@ async function floorRun() {
   }
 }
 
-module.exports = { readyRun, floorRun, shippedJails };
+module.exports = { readyRun, floorRun };

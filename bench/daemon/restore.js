@@ -96,4 +96,4 @@ async function countKernelBans(ns) {
   return (r.stdout.match(/"198\.1[89]\.\d+\.\d+"/g) ?? []).length;
 }
 
-module.exports = { restoreRun, makeDatabase, templateDatabase };
+module.exports = { restoreRun };

@@ -9,6 +9,17 @@ function percentile(values, p) {
   return sorted[rank - 1];
 }
 
+/** Latency samples of one run as the report shows them: { p50, p90, p99, max, samples }. */
+function latencySummary(samples) {
+  return {
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: Math.max(...samples),
+    samples: samples.length,
+  };
+}
+
 const median = (values) => {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -43,4 +54,4 @@ function verdict(value, target, lowerIsBetter = true) {
   return factor < 1.5 ? `missed by ${fmt((factor - 1) * 100, 0)}%` : `missed (×${fmt(factor, 1)})`;
 }
 
-module.exports = { percentile, median, summarize, fmt, fmtRange, verdict };
+module.exports = { percentile, latencySummary, summarize, fmt, fmtRange, verdict };

@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export function reportError(e: unknown): number {
+function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // commander already printed its message (help and version exit 0)
     return e.exitCode === 0 ? 0 : EXIT_STATUS.USAGE;

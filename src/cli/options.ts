@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MAIN_DEFAULTS } from '../config/main-defaults';
+import { parseYaml } from '../config/yaml-document';
 
-export const DEFAULT_CONFIG_DIR = '/etc/mailjail';
+const DEFAULT_CONFIG_DIR = '/etc/mailjail';
 
 export function addConfigOption(cmd: Command): Command {
   return cmd.option('-c, --config <dir>', `configuration directory (default ${DEFAULT_CONFIG_DIR})`);
@@ -56,8 +57,7 @@ export function socketOf(cmd: Command): string {
 function readMainSocket(dir: string): string | undefined {
   const file = join(dir, 'mailjail.yaml');
   if (!existsSync(file)) return undefined;
-  // required here, not at the top: only a client command without --socket reads YAML
-  const { parse } = require('yaml') as typeof import('yaml');
-  const value = parse(readFileSync(file, 'utf8')) as { socket?: unknown } | null;
+  // the loader's own parse: cached like every config file, and the parser is required only on a miss
+  const value = parseYaml(readFileSync(file, 'utf8'), file).doc?.value as { socket?: unknown } | undefined;
   return typeof value?.socket === 'string' ? value.socket : undefined;
 }

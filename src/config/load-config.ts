@@ -8,12 +8,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
-import { JailsFileSchema, MAIN_DEFAULTS, MainFileSchema, type JailPatch } from './schema';
+import { JailsFileSchema, MainFileSchema, type JailPatch, type MainFile } from './schema';
+import { MAIN_DEFAULTS } from './main-defaults';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
 import type { CompiledFilter } from '../match/compile-filter';
-
-import type { CommandActionSpec } from '../enforce/action';
+import { DEFAULT_MAX_ELEM, DEFAULT_TABLE, type CommandActionSpec } from '../enforce/action';
 
 export interface MainConfig {
   database: string;
@@ -43,14 +43,14 @@ export interface LoadedConfig {
 export const BUILTIN_ACTIONS = ['nftables', 'iptables', 'dry-run'] as const;
 
 /** The repo root (works from src/ under jest and from dist/). */
-export function packageRoot(): string {
+function packageRoot(): string {
   return resolve(__dirname, '..', '..');
 }
 
 export function loadConfig(dir: string | null): LoadedConfig {
   const problems: string[] = [];
   const files: string[] = [];
-  const main = dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : defaultMain();
+  const main = mainConfigOf(dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : {});
 
   // `at` (file:line) is found only for a problem: on a cached parse it means parsing the file
   const patches = new Map<string, { patch: JailPatch; at: () => string }>();
@@ -95,15 +95,19 @@ export function loadConfig(dir: string | null): LoadedConfig {
   return { dir, main, jails, filterDirs, files, jailFilters };
 }
 
-function readMain(file: string, problems: string[], files: string[]): MainConfig {
-  if (!existsSync(file)) return defaultMain();
+/** The main file's validated value; `{}` when it is missing or invalid (its problems are collected). */
+function readMain(file: string, problems: string[], files: string[]): MainFile {
+  if (!existsSync(file)) return {};
   files.push(file);
   const parsed = parseYaml(readFileSync(file, 'utf8'), file);
   problems.push(...parsed.problems);
-  if (!parsed.doc) return defaultMain();
+  if (!parsed.doc) return {};
   const { value, problems: invalid } = validateYaml(parsed.doc, MainFileSchema);
   problems.push(...invalid);
-  const m = value ?? {};
+  return value ?? {};
+}
+
+function mainConfigOf(m: MainFile): MainConfig {
   return {
     database: m.database ?? MAIN_DEFAULTS.database,
     socket: m.socket ?? MAIN_DEFAULTS.socket,
@@ -112,20 +116,9 @@ function readMain(file: string, problems: string[], files: string[]): MainConfig
     ignoreIp: m.ignoreIp ?? [],
     logLevel: m.logLevel ?? MAIN_DEFAULTS.logLevel,
     actions: Object.fromEntries(Object.entries(m.actions ?? {}).map(([name, a]) => [name, { ...a, name }])),
-    nftablesTable: m.nftables?.table ?? 'mailjail',
-    ipsetMaxElem: m.ipset?.maxElem ?? 262_144,
+    nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
+    ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
-  };
-}
-
-function defaultMain(): MainConfig {
-  return {
-    ...MAIN_DEFAULTS,
-    ignoreIp: [],
-    actions: {},
-    nftablesTable: 'mailjail',
-    ipsetMaxElem: 262_144,
-    reconcileIntervalMs: MAIN_DEFAULTS.reconcileInterval,
   };
 }
 

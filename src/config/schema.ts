@@ -7,17 +7,19 @@ import { parseDuration } from '../core/duration';
 import { parseCidr } from '../core/ip';
 import { EVENT_KINDS } from '../core/types';
 
-export const duration = z
+const duration = z
   .union([z.string(), z.number()])
   .refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 90s, 10m, 1h, 1d or 1w' })
   .transform((v) => parseDuration(v) as number);
 
-export const cidrText = z
+const cidrText = z
   .string()
   .refine((v) => parseCidr(v) !== null, { message: 'expected an IP address or CIDR (192.0.2.0/24, 2001:db8::/32)' });
 
-export const eventKind = z.enum(EVENT_KINDS);
-const jailName = z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'jail names are lowercase letters, digits and _ (they name firewall sets), at most 24 characters');
+const eventKind = z.enum(EVENT_KINDS);
+/** Jail names name firewall sets: the config and the control protocol both check them with this. */
+export const JAIL_NAME = /^[a-z][a-z0-9_]{0,23}$/;
+const jailName = z.string().regex(JAIL_NAME, 'jail names are lowercase letters, digits and _ (they name firewall sets), at most 24 characters');
 const port = z.number().int().min(1).max(65535);
 
 const eventRule = z.union([
@@ -29,7 +31,7 @@ const fileSource = z.object({ file: z.string().min(1) }).strict();
 const journalSource = z.object({ journal: z.object({ matches: z.array(z.string().regex(/^[A-Z0-9_]+=.*$/, 'expected FIELD=value')).min(1) }).strict() }).strict();
 
 /** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
-export const JailPatchSchema = z
+const JailPatchSchema = z
   .object({
     enabled: z.boolean(),
     sources: z.array(z.union([fileSource, journalSource])),
@@ -104,5 +106,3 @@ export const MainFileSchema = z
   .partial()
   .strict();
 export type MainFile = z.infer<typeof MainFileSchema>;
-
-export { MAIN_DEFAULTS } from './main-defaults';

@@ -23,8 +23,7 @@ let entries: Map<string, string> | null = null;
 
 /** Turns the cache on, in `dir` or the default directory; false when no safe directory exists. */
 export function enableYamlCache(dir: string | null = defaultCacheDir()): boolean {
-  file = null;
-  entries = null;
+  disableYamlCache();
   if (!dir) return false;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -41,7 +40,7 @@ export function disableYamlCache(): void {
   entries = null;
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.MAILJAIL_CACHE_DIR !== undefined) return env.MAILJAIL_CACHE_DIR || null;
   const systemd = env.CACHE_DIRECTORY?.split(':')[0];
   return systemd ?? join(tmpdir(), `mailjail-cache-${process.getuid?.() ?? 'user'}`);

@@ -71,9 +71,9 @@ function nodeLine(node: unknown, counter: LineCounter): number | undefined {
 }
 
 /** Formats every zod issue as `file:line: a.b.c: message`. */
-export function formatZodIssues(doc: YamlDocument, error: ZodError, pathPrefix: Array<string | number> = []): string[] {
+function formatZodIssues(doc: YamlDocument, error: ZodError): string[] {
   return error.issues.map((issue) => {
-    let path = [...pathPrefix, ...issue.path];
+    let path = issue.path;
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
       // point at the first unknown key itself, not at the object holding it

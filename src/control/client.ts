@@ -3,7 +3,7 @@
  * with a one-line message (daemon not running, permission denied, timeout), never a stack trace.
  */
 import { createConnection } from 'node:net';
-import { MailjailError } from '../core/errors';
+import { EXIT_STATUS, MailjailError } from '../core/errors';
 import type { Reply, RequestInput } from './protocol';
 
 export function request<T = unknown>(path: string, req: RequestInput, timeoutMs = 120_000): Promise<T> {
@@ -34,9 +34,7 @@ export function request<T = unknown>(path: string, req: RequestInput, timeoutMs 
         return reject(new MailjailError('PROTOCOL', 'the daemon sent a reply that is not JSON'));
       }
       if (r.ok) resolve(r.result);
-      else reject(new MailjailError((r.error.code in CODES ? r.error.code : 'PROTOCOL') as never, r.error.message));
+      else reject(new MailjailError((r.error.code in EXIT_STATUS ? r.error.code : 'PROTOCOL') as never, r.error.message));
     });
   });
 }
-
-const CODES = { CONFIG: 1, USAGE: 1, INPUT: 1, FIREWALL: 1, STORE: 1, SOCKET: 1, PERMISSION: 1, MISSING: 1, PROTOCOL: 1 };

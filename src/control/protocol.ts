@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { parseCidr } from '../core/ip';
+import { JAIL_NAME } from '../config/schema';
 
 /** A request line longer than this is refused (and the connection closed). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -21,14 +22,14 @@ const address = z
     }
     return c.text;
   });
-const jail = z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'not a jail name');
+const jail = z.string().regex(JAIL_NAME, 'not a jail name');
 const durationMs = z
   .string()
   .max(32)
-  .refine((v) => parseDuration(v) !== null && (parseDuration(v) as number) > 0, 'expected a duration such as 90s, 10m, 1d or 1w')
+  .refine((v) => (parseDuration(v) ?? 0) > 0, 'expected a duration such as 90s, 10m, 1d or 1w')
   .transform((v) => parseDuration(v) as number);
 
-export const RequestSchema = z.discriminatedUnion('cmd', [
+const RequestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('status'), jail: jail.optional() }).strict(),
   z.object({ cmd: z.literal('list'), jail: jail.optional(), ip: address.optional() }).strict(),
   z.object({ cmd: z.literal('ban'), ip: address, jail: jail.optional(), for: durationMs.optional(), reason: z.string().max(200).optional() }).strict(),

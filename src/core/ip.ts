@@ -20,7 +20,20 @@ const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\
 
 /** Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. */
 export function parseIp(text: string): string | null {
-  if (V4.test(text)) return text; // the hot path: plain IPv4 is already canonical
+  // The hot path: the two forms a log line nearly always holds, without a regex or ipaddr.js.
+  const v4 = canonicalIpv4(text);
+  if (v4 !== undefined) return v4;
+  const v6 = canonicalIpv6(text);
+  if (v6 !== undefined) return v6;
+  return parseIpGeneral(text);
+}
+
+/**
+ * parseIp for every form it accepts, through ipaddr.js: the definition of canonical, which
+ * canonicalIpv4 and canonicalIpv6 only shortcut (unit tests hold them to the same answers).
+ */
+export function parseIpGeneral(text: string): string | null {
+  if (V4.test(text)) return text; // plain IPv4 is already canonical
   let s = text;
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   if (s.toLowerCase().startsWith('ipv6:')) s = s.slice(5); // Exim/Postfix address literals
@@ -36,6 +49,104 @@ export function parseIp(text: string): string | null {
     return v6.toRFC5952String();
   }
   return addr.toString();
+}
+
+/*
+ * parseIp's fast path. The matcher asks once per matched line, and attackers rotate through IPv6
+ * addresses (a /64 is cheap), so a cache misses: the plain forms are read by hand. Anything else
+ * returns undefined and goes to parseIpGeneral.
+ */
+
+/** For a text of digits and dots: itself if it is a dotted quad parseIp accepts, else null. */
+export function canonicalIpv4(text: string): string | null | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return undefined;
+  }
+  return isDottedQuad(text) ? text : null;
+}
+
+/** parseIp's IPv4 pattern: four parts of 0-255, no leading zero ("010" is octal to some parsers). */
+function isDottedQuad(text: string): boolean {
+  let parts = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) !== 46) continue;
+    const digits = i - start;
+    if (digits < 1 || digits > 3 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    let value = 0;
+    for (let j = start; j < i; j++) value = value * 10 + text.charCodeAt(j) - 48;
+    if (value > 255) return false;
+    parts++;
+    start = i + 1;
+  }
+  return parts === 4;
+}
+
+/**
+ * RFC 5952 text of a plain IPv6 address: hex groups and at most one `::`; no embedded IPv4,
+ * zone, brackets, or the IPv4-mapped/compatible prefix parseIp folds to IPv4.
+ */
+export function canonicalIpv6(text: string): string | undefined {
+  const len = text.length;
+  if (len < 2 || len > 39) return undefined;
+  const groups: number[] = [];
+  let gap = -1; // index in `groups` where `::` stands
+  let i = 0;
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
+  }
+  while (i < len) {
+    let value = 0;
+    let digits = 0;
+    for (; i < len && digits <= 4; i++, digits++) {
+      const d = hexValue(text.charCodeAt(i));
+      if (d < 0) break;
+      value = value * 16 + d;
+    }
+    if (digits === 0 || digits > 4) return undefined;
+    groups.push(value);
+    if (i === len) break;
+    if (text.charCodeAt(i) !== 58) return undefined; // '.', '%', ']' ...: not the plain form
+    i++;
+    if (text.charCodeAt(i) === 58) {
+      if (gap >= 0) return undefined;
+      gap = groups.length;
+      i++;
+    } else if (i === len) return undefined; // a trailing single ':'
+  }
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
+  const full = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
+  // ::ffff:a.b.c.d folds to IPv4 in parseIp; leave that (and ::a.b.c.d) to it.
+  if (full[0] === 0 && full[1] === 0 && full[2] === 0 && full[3] === 0 && full[4] === 0 && (full[5] === 0xffff || full[5] === 0)) return undefined;
+  // RFC 5952: the longest run of two or more zero groups becomes `::`, the first one on a tie.
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let g = 0; g < 8; ) {
+    if (full[g] !== 0) {
+      g++;
+      continue;
+    }
+    let end = g;
+    while (end < 8 && full[end] === 0) end++;
+    if (end - g > bestLen) {
+      bestAt = g;
+      bestLen = end - g;
+    }
+    g = end;
+  }
+  if (bestAt < 0) return full.map((n) => n.toString(16)).join(':');
+  const head = full.slice(0, bestAt).map((n) => n.toString(16)).join(':');
+  const tail = full.slice(bestAt + bestLen).map((n) => n.toString(16)).join(':');
+  return `${head}::${tail}`;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 export function familyOf(ip: string): Family {

@@ -6,10 +6,11 @@
 import { MailjailError } from '../core/errors';
 import { formatDuration } from '../core/duration';
 import type { Ban } from '../core/types';
+import { WEEK } from '../decide/jail-rules';
 import type { Request } from '../control/protocol';
 import { createGuard } from './guard';
 import type { Daemon } from './daemon';
-import { MANUAL_JAIL } from './jail-runtime';
+import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
 
 export interface BanView {
   ip: string;
@@ -53,7 +54,7 @@ async function ban(daemon: Daemon, ip: string, jailName: string | undefined, for
     throw new MailjailError('USAGE', `refusing to ban ${ip}: it is loopback, one of this host's own addresses, or in an ignoreIp list`);
   }
   const now = daemon.now();
-  const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? 7 * 86_400_000;
+  const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };
   daemon.store.recordBans([b]);
   rt.parts?.engine.noteBan(b);
@@ -67,16 +68,19 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   const now = daemon.now();
   const lifted = daemon.store.liftBans(ip, now, jailName);
   const cleared = ip === '*' ? 0 : daemon.store.clearStrikes(ip, jailName);
-  const touched = new Set<string>();
+  // One unban call per jail: the applier sends the first call of a burst on its own.
+  const byJail = new Map<JailRuntime, string[]>();
   for (const row of lifted) {
     const rt = daemon.jails.get(row.jail);
     if (!rt) continue;
-    rt.applier.unban([row.ip]);
     rt.parts?.engine.forget(row.ip);
-    touched.add(row.jail);
+    const ips = byJail.get(rt);
+    if (ips) ips.push(row.ip);
+    else byJail.set(rt, [row.ip]);
   }
+  for (const [rt, ips] of byJail) rt.applier.unban(ips);
   if (ip !== '*') for (const rt of daemon.jails.values()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
-  await Promise.all([...touched].map((j) => daemon.jails.get(j)!.applier.flushNow()));
+  await Promise.all([...byJail.keys()].map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(view), strikesCleared: cleared };
 }
 

@@ -84,7 +84,7 @@ export class BanApplier {
   private kick(): void {
     if (this.running || this.retryTimer) return;
     if (this.pending.size === 0) {
-      this.settle(null);
+      this.settle();
       return;
     }
     this.running = this.runBatch().finally(() => {
@@ -135,9 +135,10 @@ export class BanApplier {
     }
   }
 
-  private settle(error: Error | null): void {
+  /** Nothing left to apply: flushNow() callers are done. */
+  private settle(): void {
     const waiters = this.waiters;
     this.waiters = [];
-    for (const w of waiters) (error ? w.reject(error) : w.resolve());
+    for (const w of waiters) w.resolve();
   }
 }

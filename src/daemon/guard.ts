@@ -3,31 +3,34 @@
  * ignore lists (global and per jail). Prefixes overlapping any of them are never banned either.
  */
 import { networkInterfaces } from 'node:os';
-import { CidrList, isNeverBannable, parseCidr, type Cidr } from '../core/ip';
+import { CidrList, isNeverBannable, parseCidr } from '../core/ip';
 import type { Guard } from '../decide/jail-engine';
 
 /** Every address configured on this host (in this network namespace). */
-export function ownAddresses(): string[] {
+function ownAddresses(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
   return out;
 }
 
-export function createGuard(entries: string[], own: string[] = ownAddresses()): Guard & { list: CidrList } {
-  const cidrs: Cidr[] = [];
-  for (const e of [...entries, ...own]) {
-    const c = parseCidr(e);
-    if (c) cidrs.push(c);
-  }
-  const list = new CidrList(cidrs);
+export function createGuard(entries: string[], own: string[] = ownAddresses()): Guard {
+  const list = cidrListOf([...entries, ...own]);
   return {
-    list,
     isProtected(ipOrCidr: string): boolean {
       const c = parseCidr(ipOrCidr);
       if (!c) return true; // not an address: never hand it to a firewall
-      if (isNeverBannable(c.addr) || list.matches(c.text)) return true;
-      // a prefix that contains loopback (::/0 ... ) is caught by the network address check above
-      return false;
+      // Only a prefix's network address meets isNeverBannable: that catches 0.0.0.0/0 and ::/0, not 64.0.0.0/2.
+      return isNeverBannable(c.addr) || list.matches(c.text);
     },
   };
+}
+
+/** The entries of `texts` that parse as an address or CIDR, as a CidrList. */
+export function cidrListOf(texts: string[]): CidrList {
+  const list = new CidrList();
+  for (const t of texts) {
+    const c = parseCidr(t);
+    if (c) list.add(c);
+  }
+  return list;
 }

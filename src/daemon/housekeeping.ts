@@ -3,7 +3,7 @@
  * with the database. Each tick catches its own errors: housekeeping never takes the daemon down.
  */
 import type { Clock } from '../core/clock';
-import { banHistoryMs, strikeMemoryMs } from '../decide/jail-rules';
+import { banHistoryMs, DAY, strikeMemoryMs } from '../decide/jail-rules';
 import type { Daemon } from './daemon';
 import type { Logger } from './logger';
 
@@ -39,12 +39,17 @@ export class Housekeeping {
   /** Bans whose time is up: out of the database's active set, out of the kernel (which has usually dropped them already). */
   expire(): void {
     const expired = this.daemon.store.expireBans(this.clock.now());
+    // One unban call per jail: the applier sends the first call of a burst on its own.
+    const byJail = new Map<string, string[]>();
     for (const ban of expired) {
       const rt = this.daemon.jails.get(ban.jail);
       if (!rt) continue;
-      rt.applier.unban([ban.ip]);
       rt.parts?.engine.noteExpired(ban.ip);
+      const ips = byJail.get(rt.name);
+      if (ips) ips.push(ban.ip);
+      else byJail.set(rt.name, [ban.ip]);
     }
+    for (const [jail, ips] of byJail) this.daemon.jails.get(jail)!.applier.unban(ips);
     if (expired.length > 0) this.log.info({ count: expired.length }, 'bans expired');
   }
 
@@ -63,7 +68,7 @@ export class Housekeeping {
     // and one long DELETE would stall the pipeline for seconds.
     const total = { strikes: 0, bans: 0 };
     for (;;) {
-      const r = this.daemon.store.prune(now - Math.max(strikeKeep, 86_400_000), now - Math.max(historyKeep, 86_400_000), PRUNE_SLICE);
+      const r = this.daemon.store.prune(now - Math.max(strikeKeep, DAY), now - Math.max(historyKeep, DAY), PRUNE_SLICE);
       total.strikes += r.strikes;
       total.bans += r.bans;
       if (r.strikes < PRUNE_SLICE && r.bans < PRUNE_SLICE) break;

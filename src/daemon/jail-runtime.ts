@@ -48,7 +48,7 @@ export interface RuntimeDeps {
   now: () => number;
 }
 
-export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
+function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
   if ((BUILTIN_ACTIONS as readonly string[]).includes(name)) return name as ActionSpec;
   return config.main.actions[name];
 }

@@ -6,8 +6,3 @@ export type Logger = pino.Logger;
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, base: { name: 'mailjail' }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ fd: 1, sync: false }));
 }
-
-/** For tests and replay: logs nothing. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

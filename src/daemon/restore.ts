@@ -4,7 +4,7 @@
  * - reconcile: the kernel's sets are compared with the database; what is missing is re-asserted
  *   (someone ran `nft flush ruleset`, a firewall reload), what should not be there is removed.
  */
-import { CidrList, parseCidr } from '../core/ip';
+import { cidrListOf } from './guard';
 import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
@@ -36,9 +36,9 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   const active = store.activeBans(now, { jail: rt.name });
   const wanted = new Set(active.map((b) => b.ip));
   // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
-  const prefixes = new CidrList([...listed].filter((e) => e.includes('/')).map((e) => parseCidr(e)!).filter(Boolean));
-  const missing = active.filter((b) => !listed.has(b.ip) && !(b.ip.includes('/') ? false : prefixes.matches(b.ip)));
-  const wantedList = new CidrList(active.map((b) => parseCidr(b.ip)!).filter(Boolean));
+  const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
+  const missing = active.filter((b) => !listed.has(b.ip) && !(!b.ip.includes('/') && prefixes.matches(b.ip)));
+  const wantedList = cidrListOf(active.map((b) => b.ip));
   // Remove only what bans nothing the database wants (a merged range may hold wanted bans).
   const extra = [...listed].filter((e) => !wanted.has(e) && !wantedList.matches(e));
   if (missing.length > 0) {

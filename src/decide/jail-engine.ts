@@ -61,7 +61,7 @@ export class JailEngine {
   ) {
     this.customers = new CustomerRegister(rules.customers);
     this.spray = new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
-    this.subnets = new SubnetTracker(rules.subnet.threshold, rules.subnet.windowMs);
+    this.subnets = new SubnetTracker(rules.subnet);
   }
 
   /** The offender an address belongs to: itself, or its IPv6 host prefix. */
@@ -102,7 +102,8 @@ export class JailEngine {
     const covered = this.isBanned(key, now);
     if (!covered && fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) ban(key, 'fingerprint', fingerprint.banTimeMs);
     banSprayers();
-    if (!covered && bans.length === 0 && !this.isBanned(key, now)) {
+    // No ban made so far means `active` is unchanged: `covered` still answers isBanned(key).
+    if (!covered && bans.length === 0) {
       const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
       if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
     }
@@ -139,15 +140,8 @@ export class JailEngine {
   }
 
   private escalateSubnet(made: Ban, now: number, time: number, bans: Ban[]): void {
-    const { subnet } = this.rules;
-    if (!subnet.enabled) return;
-    const addr = made.ip.split('/')[0];
-    const len = familyOf(addr) === 4 ? subnet.ipv4Prefix : subnet.ipv6Prefix;
-    const own = made.ip.includes('/') ? Number(made.ip.split('/')[1]) : familyOf(addr) === 4 ? 32 : 128;
-    if (len >= own) return;
-    const prefix = prefixOf(addr, len);
-    if (!this.subnets.add(prefix, made.ip, time)) return;
-    if (this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.customers.hasCustomerIn(prefix, time)) return;
+    const prefix = this.subnets.onBan(made.ip, time);
+    if (!prefix || this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.customers.hasCustomerIn(prefix, time)) return;
     const ban = this.makeBan(prefix, `subnet:${prefix}`, this.rules.banTimeMs, now);
     if (ban) {
       bans.push(ban);
@@ -175,9 +169,7 @@ export class JailEngine {
   /** Is the offender (or a prefix around it) under an active ban? */
   isBanned(target: string, now: number): boolean {
     if (this.active.get(target) > now) return true;
-    const addr = target.split('/')[0];
-    const len = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
-    const around = prefixOf(addr, len);
+    const around = this.subnets.prefixAround(target);
     return around !== target && this.active.get(around) > now;
   }
 

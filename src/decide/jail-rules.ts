@@ -37,7 +37,7 @@ export interface JailRules {
   customers: { enabled: boolean; windowMs: number; weight: number; forgive: boolean; maxFailures: number; findTimeMs: number };
 }
 
-/** The defaults the shipped mail jails use (README "Defences" explains each). */
+/** Durations in milliseconds, for rules written in code (config/jail-defaults.ts, tests). */
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;

@@ -88,10 +88,3 @@ export function dropCovered<T extends { cidr: Cidr }>(elements: T[]): { kept: T[
   }
   return { kept, covered };
 }
-
-/** Groups by address family, keeping order. */
-export function byFamily<T extends { cidr: Cidr }>(elements: T[]): { 4: T[]; 6: T[] } {
-  const out: { 4: T[]; 6: T[] } = { 4: [], 6: [] };
-  for (const e of elements) out[e.cidr.family].push(e);
-  return out;
-}

@@ -29,6 +29,7 @@ import {
   normalisePorts,
   setupScript,
   unbanLines,
+  type JailSet,
   type NftNames,
 } from './nft-script';
 import { legacyCleanup, misfitSets, upgradeScript } from './nft-upgrade';
@@ -44,17 +45,21 @@ export class NftablesAction implements FirewallAction {
   readonly name = 'nftables';
   private readonly names: NftNames;
   private readonly ports: number[] | 'all';
+  /** `nft`, behind the wrap prefix when there is one. */
+  private readonly nftArgv: string[];
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: ActionOptions) {
     assertJailName(options.jail);
     this.names = { table: options.table ?? DEFAULT_TABLE, jail: options.jail };
     assertJailName(this.names.table);
     this.ports = normalisePorts(options.ports);
+    this.nftArgv = [...(options.wrap ?? []), 'nft'];
+    this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   private nft(args: string[], input?: string): Promise<CommandResult> {
-    const argv = [...(this.options.wrap ?? []), 'nft', ...args];
-    return runCommand(argv, { input, timeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS });
+    return runCommand([...this.nftArgv, ...args], { input, timeoutMs: this.timeoutMs });
   }
 
   private script(lines: string[]): Promise<CommandResult> {
@@ -63,9 +68,7 @@ export class NftablesAction implements FirewallAction {
 
   /** Jails set up in the same turn (the daemon's start) share one nft transaction. */
   private setupBatcher() {
-    const argv = [...(this.options.wrap ?? []), 'nft', '-f', '-'];
-    const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    return sharedBatcher(JSON.stringify([argv, timeoutMs]), (lines) => runCommand(argv, { input: lines.join('\n') + '\n', timeoutMs }));
+    return sharedBatcher(JSON.stringify([this.nftArgv, this.timeoutMs]), (lines) => this.script(lines));
   }
 
   /** One `nft -f -` transaction: all lines apply, or none. */
@@ -172,16 +175,18 @@ export class NftablesAction implements FirewallAction {
   }
 
   /** Every element of the jail's four sets, with timeouts (tests and `mailjail status` read these). */
-  async elements(): Promise<NftElement[]> {
-    const out: NftElement[] = [];
-    for (const s of jailSets(this.names.jail)) out.push(...(await this.setElements(s.name)));
-    return out;
+  elements(): Promise<NftElement[]> {
+    return this.elementsOf(jailSets(this.names.jail));
   }
 
   /** Elements of the two prefix sets only. */
-  private async netElements(): Promise<NftElement[]> {
+  private netElements(): Promise<NftElement[]> {
+    return this.elementsOf(jailSets(this.names.jail).filter((s) => s.interval));
+  }
+
+  private async elementsOf(sets: JailSet[]): Promise<NftElement[]> {
     const out: NftElement[] = [];
-    for (const s of jailSets(this.names.jail)) if (s.interval) out.push(...(await this.setElements(s.name)));
+    for (const s of sets) out.push(...(await this.setElements(s.name)));
     return out;
   }
 

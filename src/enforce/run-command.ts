@@ -58,7 +58,7 @@ export function runCommand(argv: string[], options: RunOptions = {}): Promise<Co
 }
 
 /** The first non-empty line of stderr (or stdout), for one-line error messages. */
-export function firstErrorLine(result: CommandResult): string {
+function firstErrorLine(result: CommandResult): string {
   const text = result.stderr.trim() || result.stdout.trim();
   const line = text.split('\n').find((l) => l.trim() !== '');
   return line?.trim() ?? '(no output)';

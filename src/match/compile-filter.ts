@@ -69,7 +69,7 @@ export function compileFilter(
   const prefixGroups = prefix ? groupNames(prefix) : new Set<string>();
   const prefixHasHost = prefixGroups.has('host');
 
-  const rules: CompiledRule[] = [];
+  const rules: Array<Omit<CompiledRule, 'keywordIds'>> = [];
   const ids = new Set<string>();
   def.rules.forEach((r, i) => {
     if (ids.has(r.id)) problems.push(`${where(['rules', i, 'id'])}: duplicate rule id "${r.id}"`);
@@ -93,7 +93,6 @@ export function compileFilter(
       id: r.id,
       event: r.event,
       keywords: r.keywords,
-      keywordIds: [],
       re,
       hasHost,
       when: r.when,
@@ -121,7 +120,6 @@ export function compileFilter(
     throw new MailjailError('CONFIG', `invalid filter ${name}: ${problems[0] ?? 'bad prefix'}`, problems);
   }
   const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
-  for (const r of rules) (r.keywordIds as number[]).push(...r.keywords.map((k) => keywords.indexOf(k)));
   const fingerprints = new Map<string, string>();
   for (const h of def.fingerprints?.helo ?? []) fingerprints.set(h.toLowerCase(), h);
   return {
@@ -131,7 +129,7 @@ export function compileFilter(
     prefixHasHost,
     hasSession: prefixGroups.has('session'),
     keywords,
-    rules,
+    rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
     ignore,
     fileDate,
     fingerprints,

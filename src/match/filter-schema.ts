@@ -36,7 +36,7 @@ const RuleSchema = z
   })
   .strict();
 
-export const FilterObjectSchema = z
+const FilterObjectSchema = z
   .object({
     description: z.string().optional(),
     /** Regex for the head every line of this log starts with; may bind <TIME>, <HOST>, (?<session>). */

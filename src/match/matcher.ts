@@ -4,11 +4,10 @@
  * time/session (and, for IceWarp, the address), then the rules run sticky from the end of the
  * prefix, first match wins. Lines must arrive in file order: sessions depend on it.
  */
-import { parseIp } from '../core/ip';
+import { canonicalIpv4, canonicalIpv6, parseIpGeneral } from '../core/ip';
 import type { EventKind, Failure, LineEvent } from '../core/types';
 import type { CompiledFilter, CompiledRule } from './compile-filter';
 import { decodeUser } from './decode-user';
-import { canonicalIpv4, canonicalIpv6 } from './fast-ip';
 import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
 import { newSession, SessionTable, START_STATE, type Session } from './session-table';
@@ -143,8 +142,8 @@ export class Matcher {
   }
 
   /**
-   * parseIp: the plain IPv4 and IPv6 forms without it (fast-ip.ts), the rest remembered, since
-   * ipaddr.js is the slow part and attackers repeat themselves.
+   * parseIp, with its general path remembered: ipaddr.js is the slow part and attackers repeat
+   * themselves. The plain forms are cheaper to read again than to look up.
    */
   private canonicalIp(text: string): string | null {
     const v4 = canonicalIpv4(text);
@@ -153,7 +152,7 @@ export class Matcher {
     if (v6 !== undefined) return v6;
     let ip = this.ipCache.get(text);
     if (ip === undefined) {
-      ip = parseIp(text);
+      ip = parseIpGeneral(text);
       if (this.ipCache.size >= 4096) this.ipCache.clear();
       this.ipCache.set(text, ip);
     }

@@ -138,7 +138,7 @@ function parseIsoLike(text: string): number | null {
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
   if (!m[8] && !m[9] && !m[12]) return localTime(y, mo, d, h, mi, s, ms);
   const utc = Date.UTC(y, mo, d, h, mi, s, ms);
-  if (!isValidDate(new Date(utc), true, y, mo, d, h, mi, s)) return null;
+  if (!isValidUtcDate(new Date(utc), y, mo, d, h, mi, s)) return null;
   if (m[8]) return utc;
   const sign = (m[9] ?? m[12]) === '-' ? -1 : 1;
   const offsetMin = Number(m[10] ?? m[13]) * 60 + Number(m[11] ?? m[14]);
@@ -146,7 +146,7 @@ function parseIsoLike(text: string): number | null {
 }
 
 /** Epoch ms of a local wall-clock time; null when the fields do not name a real time. */
-export function localTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | null {
+function localTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | null {
   const date = new Date(y, mo, d, h, mi, s, ms);
   const t = date.getTime();
   if (Number.isNaN(t)) return null;
@@ -158,10 +158,9 @@ export function localTime(y: number, mo: number, d: number, h: number, mi: numbe
   return t;
 }
 
-function isValidDate(date: Date, utc: boolean, y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+function isValidUtcDate(date: Date, y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (Number.isNaN(date.getTime())) return false;
-  const gotDay = utc ? date.getUTCDate() : date.getDate();
-  return gotDay === d && h <= 23 && mi <= 59 && s <= 60 && y > 0 && mo >= 0;
+  return date.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 60 && y > 0 && mo >= 0;
 }
 
 /** Extracts the local date a daily log file covers from its base name, with a year/month/day regex. */

@@ -9,7 +9,7 @@ import { TIME_PATTERN } from './parse-time';
 const V4 = '(?:\\d{1,3}\\.){3}\\d{1,3}';
 // Bounded repetitions only: a 64 KiB run of hex digits and colons must not make this backtrack.
 const V6 = `(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${V4}|[0-9A-Fa-f]{1,4})?`;
-export const HOST_PATTERN = `(?<host>${V4}|${V6})`;
+const HOST_PATTERN = `(?<host>${V4}|${V6})`;
 
 /** Wildcards that can run over attacker-written text (HELO, user, sender) to reach a <HOST>. */
 const FLOATING = /(?:^|[^\\])(?:\.|\\S)[*+]/;

@@ -161,7 +161,8 @@ export function createFileSource(options: FileSourceOptions): Source {
         const value: FileCursor = {
           dev: file.dev,
           ino: file.ino,
-          firstLineHash: await file.hashFirstLine(),
+          // unless `known`, `hash` was just found equal to the file's own
+          firstLineHash: known || hash === undefined ? await file.hashFirstLine() : hash,
           offset: file.size,
           line: 0,
           path: p,

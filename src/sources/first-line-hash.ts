@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
-export const HASHED_BYTES = 1024;
+const HASHED_BYTES = 1024;
 
 /**
  * Hash (hex, 16 chars) of the first line without its newline, or '' while that line is not

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { FileCursor } from '../core/types';
 import { locateFile } from './locate-file';
+import type { SourceLog } from './source';
 import { TailedFile, type ReadLimits } from './tailed-file';
 
 export interface ResumePlan {
@@ -23,7 +24,7 @@ export interface ResumeInput {
   getCursor(key: string): FileCursor | undefined;
   startAt: 'end' | 'beginning';
   limits: ReadLimits;
-  log(level: 'debug' | 'info' | 'warn', msg: string, ctx?: object): void;
+  log: SourceLog;
 }
 
 export async function resumeFiles(input: ResumeInput): Promise<ResumePlan> {

@@ -130,9 +130,10 @@ export class TailedFile {
    * `line === 0` with `offset > 0` means the lines before the position were not counted yet
    * (opened at its end). Counts them, the line in progress included, unless the file is so big
    * that reading it through costs more than line numbers are worth: then lines stay unknown (0).
+   * Returns whether it counted (and so overwrote `buf`).
    */
-  private async countLinesIfUnknown(buf: Buffer): Promise<void> {
-    if (this.line !== 0 || this.offset === 0 || this.offset > MAX_COUNTED_BYTES) return;
+  private async countLinesIfUnknown(buf: Buffer): Promise<boolean> {
+    if (this.line !== 0 || this.offset === 0 || this.offset > MAX_COUNTED_BYTES) return false;
     let lines = 0;
     let last = 0x0a;
     for (let pos = 0; pos < this.offset; ) {
@@ -143,6 +144,7 @@ export class TailedFile {
       pos += bytesRead;
     }
     this.line = lines + (last === 0x0a ? 0 : 1);
+    return true;
   }
 
   /**
@@ -171,8 +173,7 @@ export class TailedFile {
       if (bytesRead === 0) break;
       if (!counted) {
         counted = true;
-        await this.countLinesIfUnknown(buf);
-        await this.handle.read(buf, 0, bytesRead, this.offset); // the count used the buffer
+        if (await this.countLinesIfUnknown(buf)) await this.handle.read(buf, 0, bytesRead, this.offset);
       }
       const linesKnown = this.line > 0 || this.offset === 0;
       const gate = bytesRead >= limits.gateMinBytes ? limits.gate?.() : undefined;

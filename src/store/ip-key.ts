@@ -64,8 +64,16 @@ function maskBytes(bytes: number[], prefix: number, fill: 0 | 1): number[] {
   });
 }
 
-/** Key range of an ip or CIDR text; throws MailjailError('USAGE') when it is neither. */
+/**
+ * Key range of an ip or CIDR text; throws MailjailError('USAGE') when it is neither. A host in
+ * canonical text (what the pipeline and the engine hand over) takes keyOfIp's fast path.
+ */
 export function keyRangeOf(ipOrCidr: string): KeyRange {
+  const key = ipOrCidr.includes('/') ? null : canonicalHostKey(ipOrCidr);
+  if (key) {
+    const family = key[0] === '4' ? 4 : 6;
+    return { text: ipOrCidr, lo: key, hi: key, family, prefix: family === 4 ? 32 : 128 };
+  }
   const c = parseCidr(ipOrCidr);
   if (!c) throw new MailjailError('USAGE', `not an IP address or CIDR: ${ipOrCidr}`);
   const bytes = bytesOfCidr(c);
@@ -76,14 +84,6 @@ export function keyRangeOf(ipOrCidr: string): KeyRange {
     family: c.family,
     prefix: c.prefix,
   };
-}
-
-/** Range of a host or CIDR when storing it: a canonical host takes keyOfIp's fast path. */
-export function keyRangeForRow(ipOrCidr: string): KeyRange {
-  const key = ipOrCidr.includes('/') ? null : canonicalHostKey(ipOrCidr);
-  if (!key) return keyRangeOf(ipOrCidr);
-  const family = key[0] === '4' ? 4 : 6;
-  return { text: ipOrCidr, lo: key, hi: key, family, prefix: family === 4 ? 32 : 128 };
 }
 
 const V6_WORD = /^[0-9a-f]{1,4}$/;

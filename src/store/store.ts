@@ -4,14 +4,14 @@
  * nothing awaits inside one. The daemon is the only writer; the CLI may open the same file
  * read-only meanwhile, which WAL allows without blocking either side.
  */
-import Database from 'better-sqlite3';
-import { MailjailError } from '../core/errors';
+import type Database from 'better-sqlite3';
 import type { Ban, Strike } from '../core/types';
 import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow } from './ban-rows';
 import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
-import { keyRangeForRow, keyRangeOf } from './ip-key';
-import { MIGRATIONS, migrate, schemaVersion } from './migrations';
+import { keyRangeOf } from './ip-key';
+import { openDatabase } from './open-database';
+import { NO_LIMIT, pruneRows, type PruneCounts } from './prune';
 import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
 
 export type { ActiveBanQuery, BanRow } from './ban-rows';
@@ -20,12 +20,6 @@ export interface StoreOptions {
   /** Open an existing, migrated database for reading only (the CLI while the daemon runs). */
   readonly?: boolean;
 }
-
-/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
-
-/** A LIMIT that means none: SQLite reads a negative limit as "all rows". */
-const NO_LIMIT = -1;
 
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
@@ -48,7 +42,7 @@ export class Store {
         WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
       const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const b of bans) {
-        const r = keyRangeForRow(b.ip);
+        const r = keyRangeOf(b.ip);
         if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
           insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count);
         }
@@ -59,35 +53,7 @@ export class Store {
   /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
   static open(path: string, options: StoreOptions = {}): Store {
     const readonly = options.readonly ?? false;
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      if (readonly) {
-        const version = schemaVersion(db);
-        if (version !== MIGRATIONS.length) {
-          throw new MailjailError(
-            'STORE',
-            `database ${path} has schema version ${version}, this mailjail needs ${MIGRATIONS.length}` +
-              (version < MIGRATIONS.length ? ' (the daemon creates and migrates it at start)' : ''),
-          );
-        }
-      } else {
-        const mode = db.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') throw new Error(`cannot use WAL journal (journal_mode is ${String(mode)})`);
-        // With WAL, NORMAL loses at most the last transactions on power loss, never consistency.
-        db.pragma('synchronous = NORMAL');
-        // SQLite's own default (2 MiB); better-sqlite3 builds with 16 MiB, which only grows the
-        // daemon's resident size (measured: 5-14 MiB more with 100,000 bans, no faster flood).
-        db.pragma('cache_size = -2000');
-        migrate(db, path);
-      }
-      return new Store(db, path, readonly);
-    } catch (e) {
-      db?.close();
-      if (e instanceof MailjailError) throw e;
-      throw new MailjailError('STORE', `cannot open database ${path}: ${(e as Error).message}`);
-    }
+    return new Store(openDatabase(path, readonly), path, readonly);
   }
 
   /** Run fn in one transaction (better-sqlite3 .transaction semantics; fn must be synchronous). */
@@ -119,14 +85,11 @@ export class Store {
    * seconds of garbage collection at start.
    */
   eachStrikeFact(sinceMs: number, jail: string, fn: (ip: string, time: number, event: string, weight: number) => void): number {
-    const stmt = this.sql('SELECT ip, time, event, weight FROM strikes WHERE jail = ? AND time >= ? ORDER BY time, id').raw(true);
-    let n = 0;
-    for (const row of stmt.iterate(jail, sinceMs) as IterableIterator<[string, number, string, number]>) {
-      fn(row[0], row[1], row[2], row[3]);
-      n++;
-    }
-    stmt.raw(false);
-    return n;
+    return this.eachRawRow<[string, number, string, number]>(
+      'SELECT ip, time, event, weight FROM strikes WHERE jail = ? AND time >= ? ORDER BY time, id',
+      [jail, sinceMs],
+      (row) => fn(row[0], row[1], row[2], row[3]),
+    );
   }
 
   /** Delete strikes of an ip (or inside a CIDR); returns how many. */
@@ -148,9 +111,10 @@ export class Store {
     return this.banRows(sql, { ...f.params, now });
   }
 
-  /** How many active bans a jail has (status), without reading them. */
-  countActiveBans(now: number, jail: string): number {
-    return this.sql(`SELECT COUNT(*) FROM bans WHERE ${CURRENT} AND until > ? AND jail = ?`).pluck().get(now, jail) as number;
+  /** How many active bans there are, in one jail or all (status), without reading them. */
+  countActiveBans(now: number, jail?: string): number {
+    const f = addJail({ where: [CURRENT, 'until > @now'], params: { now } }, jail);
+    return this.sql(`SELECT COUNT(*) FROM bans ${whereClause(f.where)}`).pluck().get(f.params) as number;
   }
 
   /**
@@ -191,14 +155,7 @@ export class Store {
    * compact first-offence filter without holding 100,000 rows or strings at once.
    */
   eachBannedTarget(fn: (jail: string, ip: string) => void): number {
-    const stmt = this.sql('SELECT jail, ip FROM bans').raw(true);
-    let n = 0;
-    for (const row of stmt.iterate() as IterableIterator<[string, string]>) {
-      fn(row[0], row[1]);
-      n++;
-    }
-    stmt.raw(false);
-    return n;
+    return this.eachRawRow<[string, string]>('SELECT jail, ip FROM bans', [], (row) => fn(row[0], row[1]));
   }
 
   /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */
@@ -229,30 +186,18 @@ export class Store {
   }
 
   /**
-   * Delete strikes older than strikesBefore and non-active bans that ended before historyBefore
-   * (an expired ban ends at its until, a lifted one when it was lifted). Bans still in the kernel
-   * stay whatever their age: expireBans must see them first. Returns counts.
-   *
-   * `maxRows` caps each kind deleted per call: the first prune after a long downtime can have
-   * hundreds of thousands of rows to drop, and the daemon's thread should not stop for seconds;
-   * it calls again while a count comes back equal to the cap.
+   * Deletes old strikes and ban history (see pruneRows); returns counts. `maxRows` caps each kind
+   * deleted per call: the first prune after a long downtime can have hundreds of thousands of rows
+   * to drop, and the daemon's thread should not stop for seconds; it calls again while a count
+   * comes back equal to the cap.
    */
-  prune(strikesBefore: number, historyBefore: number, maxRows = NO_LIMIT): { strikes: number; bans: number } {
-    const deleteSome = (table: string, where: string, before: number, limit: number) =>
-      this.sql(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} LIMIT @limit)`).run({ before, limit })
-        .changes;
-    return this.transaction(() => {
-      const strikes = deleteSome('strikes', 'time < @before ORDER BY time', strikesBefore, maxRows);
-      const expired = deleteSome('bans', 'until < @before AND expired = 1', historyBefore, maxRows);
-      const liftedLimit = maxRows === NO_LIMIT ? NO_LIMIT : maxRows - expired;
-      const lifted = deleteSome('bans', 'lifted_at < @before', historyBefore, liftedLimit);
-      return { strikes, bans: expired + lifted };
-    });
+  prune(strikesBefore: number, historyBefore: number, maxRows = NO_LIMIT): PruneCounts {
+    return this.transaction(() => pruneRows((text) => this.sql(text), strikesBefore, historyBefore, maxRows));
   }
 
   stats(now: number): { strikes: number; activeBans: number; bytes: number } {
     const strikes = this.sql('SELECT COUNT(*) FROM strikes').pluck().get() as number;
-    const activeBans = this.sql(`SELECT COUNT(*) FROM bans WHERE ${CURRENT} AND until > ?`).pluck().get(now) as number;
+    const activeBans = this.countActiveBans(now);
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     return { strikes, activeBans, bytes: pages * pageSize };
@@ -268,6 +213,18 @@ export class Store {
   private strikeFilter(ipOrCidr: string, jail: string | undefined): Filter {
     const r = keyRangeOf(ipOrCidr);
     return addJail({ where: ['ip_key BETWEEN @lo AND @hi'], params: { lo: r.lo, hi: r.hi } }, jail);
+  }
+
+  /** Streams rows as arrays (no object per row); returns how many there were. */
+  private eachRawRow<Row extends unknown[]>(sql: string, params: unknown[], fn: (row: Row) => void): number {
+    const stmt = this.sql(sql).raw(true);
+    let n = 0;
+    for (const row of stmt.iterate(...params) as IterableIterator<Row>) {
+      fn(row);
+      n++;
+    }
+    stmt.raw(false);
+    return n;
   }
 
   private banRows(sql: string, params: Record<string, unknown>): BanRow[] {

@@ -28,26 +28,21 @@ export function register(program: Command): void {
     const daemon = await Daemon.start({ configDir: dir, log, config });
     await notifySystemd('READY=1', log);
     collectStartGarbage();
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      signals.onStop((signal) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping');
-        void notifySystemd('STOPPING=1', log);
-        daemon.stop().then(resolve, (e) => {
-          log.error({ err: (e as Error).message }, 'stop failed');
-          resolve();
-        });
-      });
-      signals.onReload(() => {
-        void notifySystemd('RELOADING=1', log);
-        daemon.reload().then(
-          () => notifySystemd('READY=1', log),
-          () => notifySystemd('READY=1', log),
-        );
-      });
+    signals.onReload(() => {
+      void notifySystemd('RELOADING=1', log);
+      daemon.reload().then(
+        () => notifySystemd('READY=1', log),
+        () => notifySystemd('READY=1', log),
+      );
     });
+    const signal = await signals.stopped;
+    log.info({ signal }, 'stopping');
+    void notifySystemd('STOPPING=1', log);
+    try {
+      await daemon.stop();
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'stop failed');
+    }
   });
 }
 
@@ -63,23 +58,19 @@ function collectStartGarbage(): void {
 }
 
 /**
- * SIGTERM/SIGINT and SIGHUP, caught from the moment it is called. A stop signal that arrives
- * before `onStop` is set is kept and delivered then; a SIGHUP before `onReload` is set is
- * dropped (the configuration is being read at that moment anyway).
+ * SIGTERM/SIGINT and SIGHUP, caught from the moment it is called. `stopped` settles with the first
+ * stop signal, also one that came while starting; a SIGHUP before `onReload` is set is dropped
+ * (the configuration is being read at that moment anyway).
  */
-function catchSignals(): { onStop(fn: (signal: string) => void): void; onReload(fn: () => void): void } {
-  let early: string | null = null;
-  let stop: ((signal: string) => void) | null = null;
+function catchSignals(): { stopped: Promise<string>; onReload(fn: () => void): void } {
   let reload: (() => void) | null = null;
-  const onStopSignal = (signal: string) => (stop ? stop(signal) : (early ??= signal));
-  process.on('SIGTERM', () => onStopSignal('SIGTERM'));
-  process.on('SIGINT', () => onStopSignal('SIGINT'));
+  const stopped = new Promise<string>((resolve) => {
+    process.on('SIGTERM', () => resolve('SIGTERM'));
+    process.on('SIGINT', () => resolve('SIGINT'));
+  });
   process.on('SIGHUP', () => reload?.());
   return {
-    onStop(fn) {
-      stop = fn;
-      if (early) fn(early);
-    },
+    stopped,
     onReload(fn) {
       reload = fn;
     },

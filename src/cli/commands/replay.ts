@@ -38,7 +38,7 @@ export function register(program: Command): void {
   });
 }
 
-export function banJson(ban: Ban): Record<string, unknown> {
+function banJson(ban: Ban): Record<string, unknown> {
   return { ip: ban.ip, jail: ban.jail, time: iso(ban.since), until: iso(ban.until), reason: ban.reason, count: ban.count };
 }
 

@@ -3,6 +3,7 @@ import type { Ban } from '../../../src/core/types';
 import { createAction } from '../../../src/enforce/create-action';
 import { IptablesAction } from '../../../src/enforce/iptables-action';
 import { ipsetName } from '../../../src/enforce/ipset-script';
+import { documentationHosts } from '../../helpers/fixture-hosts';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
 
 const WEEK_MS = 604_800_000;
@@ -106,9 +107,7 @@ describeWithNetns(['ipset', 'iptables', 'ip6tables'])('iptables/ipset action (re
 
   test('20,000 bans go in as one ipset restore and all are listed', async () => {
     const action = await ready('bulk', [25]);
-    const ips: string[] = [];
-    for (const net of ['192.0.2', '198.51.100', '203.0.113']) for (let h = 1; h <= 250; h++) ips.push(`${net}.${h}`);
-    for (let i = 1; ips.length < 20_000; i++) ips.push(`2001:db8:100::${i.toString(16)}`);
+    const ips = documentationHosts(20_000);
     const started = Date.now();
     await action.ban(ips.map((ip) => ban(ip)), NOW);
     const banMs = Date.now() - started;

@@ -4,6 +4,7 @@ import type { Ban } from '../../../src/core/types';
 import { createAction } from '../../../src/enforce/create-action';
 import { parseSetElements, parseTableSummary, type NftTableSummary } from '../../../src/enforce/nft-json';
 import { NftablesAction } from '../../../src/enforce/nftables-action';
+import { documentationHosts } from '../../helpers/fixture-hosts';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
 
 const WEEK_MS = 604_800_000;
@@ -168,9 +169,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
 
   test('20,000 bans go in as one batch and all are listed', async () => {
     const action = await ready('bulk', [25]);
-    const ips: string[] = [];
-    for (const net of ['192.0.2', '198.51.100', '203.0.113']) for (let h = 1; h <= 250; h++) ips.push(`${net}.${h}`);
-    for (let i = 1; ips.length < 20_000; i++) ips.push(`2001:db8:100::${i.toString(16)}`);
+    const ips = documentationHosts(20_000);
     const started = Date.now();
     await action.ban(ips.map((ip) => ban(ip)), NOW);
     const banMs = Date.now() - started;

@@ -6,6 +6,7 @@
  */
 import type { Ban } from '../../../src/core/types';
 import { NftablesAction } from '../../../src/enforce/nftables-action';
+import { documentationHosts } from '../../helpers/fixture-hosts';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -34,9 +35,7 @@ describeWithNetns(['nft'])('nftables action next to 50,000 bans', () => {
     const action = new NftablesAction({ jail: 'big', ports: [25, 465, 587], wrap: ns.wrap });
     await action.setup();
     // The documentation ranges hold 762 IPv4 hosts; the other 49,238 come from 2001:db8::/32.
-    const filler: string[] = [];
-    for (const net of ['192.0.2', '198.51.100', '203.0.113']) for (let h = 1; h <= 254; h++) filler.push(`${net}.${h}`);
-    for (let i = 0; filler.length < FILL; i++) filler.push(`2001:db8:ffff::${i.toString(16)}`);
+    const filler = documentationHosts(FILL, { hostsPerV4Net: 254, v6Prefix: '2001:db8:ffff::', firstV6: 0 });
     // prefixes too, so the prefix sets are not empty while the hosts change
     const prefixes = ['2001:db8:1::/48', '2001:db8:2::/48', '2001:db8:3::/64'];
     await action.ban([...filler, ...prefixes].map(ban), NOW);

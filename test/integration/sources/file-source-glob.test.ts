@@ -1,33 +1,21 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Source } from '../../../src/sources/source';
-import { Consumer, makeTempDir, sleep, waitFor } from './tail-harness';
+import { Consumer, sleep, useTailTest, waitFor } from './tail-harness';
 
 describe('file source: globs', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
+  const t = useTailTest('glob', { id: 'icewarp' });
   let smtp: string;
-  const sources: Source[] = [];
-  const follow = (c: Consumer, patterns: string[]): Source => {
-    const s = c.source('icewarp', patterns);
-    sources.push(s);
-    return s;
-  };
 
   beforeEach(() => {
-    tmp = makeTempDir('glob');
-    smtp = path.join(tmp.dir, 'smtp');
+    smtp = path.join(t.dir, 'smtp');
     mkdirSync(smtp);
-  });
-  afterEach(async () => {
-    await Promise.all(sources.splice(0).map((s) => s.stop()));
-    tmp.remove();
   });
 
   it('picks up new daily and size-rotated IceWarp files as they appear, from their first line', async () => {
     const day1 = path.join(smtp, 's20150213.log');
     writeFileSync(day1, 'old line\n');
     const c = new Consumer();
-    await follow(c, [path.join(smtp, 's*.log')]).start();
+    await t.follow(c, { patterns: [path.join(smtp, 's*.log')] }).start();
     appendFileSync(day1, 'day 1 new\n');
     await waitFor('the append', () => c.events.length === 1);
     const part2 = path.join(smtp, 's20150213-01.log');
@@ -53,7 +41,7 @@ describe('file source: globs', () => {
     writeFileSync(path.join(smtp, 's20150211.log'), 'a\nb\n');
     writeFileSync(path.join(smtp, 's20150212.log'), 'c\n');
     const c = new Consumer();
-    await follow(c, [path.join(smtp, 's*.log')]).start();
+    await t.follow(c, { patterns: [path.join(smtp, 's*.log')] }).start();
     await waitFor('two position batches', () => c.cursors.size === 2);
     appendFileSync(path.join(smtp, 's20150212.log'), 'd\n');
     await waitFor('the append', () => c.events.length === 1);
@@ -66,14 +54,14 @@ describe('file source: globs', () => {
     writeFileSync(untouched, 'never replayed\n');
     writeFileSync(day1, '');
     const c = new Consumer();
-    const first = follow(c, [path.join(smtp, 's*.log')]);
+    const first = t.follow(c, { patterns: [path.join(smtp, 's*.log')] });
     await first.start();
     appendFileSync(day1, 'day 1 a\n');
     await waitFor('one line', () => c.events.length === 1);
     await first.stop();
     appendFileSync(day1, 'day 1 b\n');
     writeFileSync(path.join(smtp, 's20150214.log'), 'day 2 a\n');
-    await follow(c, [path.join(smtp, 's*.log')]).start();
+    await t.follow(c, { patterns: [path.join(smtp, 's*.log')] }).start();
     await waitFor('three lines', () => c.events.length === 3);
     await sleep(300);
     expect(c.texts).toEqual(['day 1 a', 'day 1 b', 'day 2 a']);
@@ -81,8 +69,8 @@ describe('file source: globs', () => {
 
   it('follows files in directories that match a glob and appear later', async () => {
     const c = new Consumer();
-    await follow(c, [path.join(tmp.dir, '*', 's*.log')]).start();
-    const pop3 = path.join(tmp.dir, 'pop3');
+    await t.follow(c, { patterns: [path.join(t.dir, '*', 's*.log')] }).start();
+    const pop3 = path.join(t.dir, 'pop3');
     mkdirSync(pop3);
     await sleep(50); // let the new directory's watch settle; the safety re-check covers it anyway
     writeFileSync(path.join(pop3, 's20150213.log'), 'pop3 line\n');
@@ -92,9 +80,9 @@ describe('file source: globs', () => {
   });
 
   it('follows a plain path that does not exist yet once it is created', async () => {
-    const log = path.join(tmp.dir, 'later', 'mail.log');
+    const log = path.join(t.dir, 'later', 'mail.log');
     const c = new Consumer();
-    await follow(c, [log]).start();
+    await t.follow(c, { patterns: [log] }).start();
     mkdirSync(path.dirname(log));
     writeFileSync(log, 'first\n');
     await waitFor('one line', () => c.events.length === 1);

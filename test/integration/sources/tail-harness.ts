@@ -1,4 +1,4 @@
-/** Shared by the file-source tests: a temp dir, a consumer that saves cursors as the daemon does, polling waits. */
+/** Shared by the file-source tests: a temp dir per test, a consumer that saves cursors as the daemon does, polling waits. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,4 +57,43 @@ export class Consumer {
 /** Line numbers of the form `line 17` found in texts, in order. */
 export function numbersIn(texts: string[]): number[] {
   return texts.map((t) => Number(/line (\d+)/.exec(t)?.[1] ?? NaN));
+}
+
+export interface TailTest {
+  /** This test's temp dir. */
+  readonly dir: string;
+  /** `mail.log` in it, not created. */
+  readonly log: string;
+  /** A source delivering to `c`, stopped after the test: id 'postfix' on the log unless `options` say otherwise. */
+  follow(c: Consumer, options?: Partial<FileSourceOptions>): Source;
+}
+
+/** Registers the per-test set-up of a describe block: a fresh temp dir, and every followed source stopped after. */
+export function useTailTest(name: string, defaults: Partial<FileSourceOptions> = {}): TailTest {
+  let tmp: ReturnType<typeof makeTempDir> | undefined;
+  const sources: Source[] = [];
+  const t: TailTest = {
+    get dir() {
+      if (!tmp) throw new Error('useTailTest: no test is running');
+      return tmp.dir;
+    },
+    get log() {
+      return path.join(t.dir, 'mail.log');
+    },
+    follow(c, options = {}) {
+      const all = { ...defaults, ...options };
+      const s = c.source(all.id ?? 'postfix', all.patterns ?? [t.log], all);
+      sources.push(s);
+      return s;
+    },
+  };
+  beforeEach(() => {
+    tmp = makeTempDir(name);
+  });
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.stop()));
+    tmp?.remove();
+    tmp = undefined;
+  });
+  return t;
 }

@@ -1,5 +1,5 @@
 import { cidrContains, parseCidr } from '../../../src/core/ip';
-import { containerKeys, keyOfIp, keyRangeForRow, keyRangeOf, parseCanonicalV6 } from '../../../src/store/ip-key';
+import { containerKeys, keyOfIp, keyRangeOf, parseCanonicalV6 } from '../../../src/store/ip-key';
 
 const inRange = (key: string, cidr: string) => {
   const r = keyRangeOf(cidr);
@@ -55,14 +55,14 @@ describe('address keys', () => {
   it('canonicalise non-canonical input through the general parser instead of rejecting it', () => {
     expect(keyOfIp('2001:DB8:0::1')).toBe(keyOfIp('2001:db8::1'));
     expect(keyOfIp('::ffff:192.0.2.1')).toBe(keyOfIp('192.0.2.1'));
-    expect(keyRangeForRow('2001:0db8::0001').text).toBe('2001:db8::1');
-    expect(keyRangeForRow('192.0.2.77/24')).toMatchObject({ text: '192.0.2.0/24', prefix: 24 });
-    expect(keyRangeForRow('198.51.100.3')).toEqual({ text: '198.51.100.3', lo: keyOfIp('198.51.100.3'), hi: keyOfIp('198.51.100.3'), family: 4, prefix: 32 });
+    expect(keyRangeOf('2001:0db8::0001').text).toBe('2001:db8::1');
+    expect(keyRangeOf('192.0.2.77/24')).toMatchObject({ text: '192.0.2.0/24', prefix: 24 });
+    expect(keyRangeOf('198.51.100.3')).toEqual({ text: '198.51.100.3', lo: keyOfIp('198.51.100.3'), hi: keyOfIp('198.51.100.3'), family: 4, prefix: 32 });
   });
 
   it('reject text that is not an address, or a network where one host is needed, with a USAGE error', () => {
     for (const bad of ['192.0.2.256', '010.0.0.1', 'example.org', '2001:db8::g', '192.0.2.0/33']) {
-      expect(() => keyRangeForRow(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => keyRangeOf(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
     }
     expect(() => keyOfIp('192.0.2.0/24')).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
