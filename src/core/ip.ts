@@ -214,6 +214,9 @@ export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
   return a.prefix <= b.prefix ? cidrContains(a, b.text) : cidrContains(b, a.text);
 }
 
+/** The ranges isNeverBannable answers for: unspecified, loopback, link-local. */
+export const NEVER_BANNABLE_RANGES = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '::/128', '::1/128', 'fe80::/10'];
+
 /** Loopback, unspecified and link-local addresses are never banned. */
 export function isNeverBannable(ip: string): boolean {
   if (V4.test(ip)) {

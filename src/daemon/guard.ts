@@ -3,7 +3,7 @@
  * ignore lists (global and per jail). Prefixes overlapping any of them are never banned either.
  */
 import { networkInterfaces } from 'node:os';
-import { CidrList, isNeverBannable, parseCidr } from '../core/ip';
+import { CidrList, isNeverBannable, NEVER_BANNABLE_RANGES, parseCidr } from '../core/ip';
 import type { Guard } from '../decide/jail-engine';
 
 /** Every address configured on this host (in this network namespace). */
@@ -15,12 +15,14 @@ function ownAddresses(): string[] {
 
 export function createGuard(entries: string[], own: string[] = ownAddresses()): Guard {
   const list = cidrListOf([...entries, ...own]);
+  const neverBannable = cidrListOf(NEVER_BANNABLE_RANGES);
   return {
     isProtected(ipOrCidr: string): boolean {
       const c = parseCidr(ipOrCidr);
       if (!c) return true; // not an address: never hand it to a firewall
-      // Only a prefix's network address meets isNeverBannable: that catches 0.0.0.0/0 and ::/0, not 64.0.0.0/2.
-      return isNeverBannable(c.addr) || list.matches(c.text);
+      if (isNeverBannable(c.addr) || list.matches(c.text)) return true;
+      // A prefix may hold loopback or link-local without starting there (64.0.0.0/2 holds 127/8).
+      return c.prefix < (c.family === 4 ? 32 : 128) && neverBannable.matches(c.text);
     },
   };
 }
