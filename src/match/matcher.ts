@@ -19,6 +19,10 @@ export interface MatcherOptions {
   maxSessions?: number;
   /** Forget a session after this much log time without a line (default 10 minutes). */
   sessionTtlMs?: number;
+  /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (100) is skipped. */
+  clock?: () => number;
+  lineBudgetMs?: number;
+  onOverBudget?: (ev: LineEvent, elapsedMs: number, rule: string) => void;
 }
 
 interface FilterState {
@@ -43,6 +47,9 @@ export class Matcher {
   private readonly maxSessions: number;
   private readonly sessionTtlMs: number;
   private readonly ipCache = new Map<string, string | null>();
+  private readonly clock?: () => number;
+  private readonly onOverBudget?: MatcherOptions['onOverBudget'];
+  private readonly lineBudgetMs: number;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
   readonly keywords: readonly string[];
   /** Scans for `keywords` (matchChunk's one pass over a chunk). */
@@ -51,6 +58,7 @@ export class Matcher {
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
+    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100 } = options);
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
@@ -83,10 +91,12 @@ export class Matcher {
     if (!head) return null;
     const at = head[0].length;
     const hg = head.groups;
+    const started = this.clock?.();
     for (const rule of filter.rules) {
       if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
       const m = rule.re.exec(text);
+      if (started !== undefined && this.isOverBudget(ev, started, rule)) return null;
       if (!m) continue;
       const g = m.groups ?? {};
       const hostText = rule.hasHost ? g.host : hg?.host;
@@ -139,6 +149,13 @@ export class Matcher {
     if (knownHelo !== undefined && knownHelo !== '') failure.helo = knownHelo;
     if (fingerprint) failure.fingerprint = fingerprint;
     return failure;
+  }
+
+  /** Every regex is bounded (bounded-regexp.ts); this bounds a line's total, reported, never retried. */
+  private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule): boolean {
+    const elapsed = (this.clock as () => number)() - started;
+    if (elapsed > this.lineBudgetMs) this.onOverBudget?.(ev, elapsed, rule.id);
+    return elapsed > this.lineBudgetMs;
   }
 
   /**
