@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     expect(c.jails.get('postfix')!.rules.banTimeMs).toBe(7 * 86_400_000);
   });
 
+  it('limits manual ban prefixes to /16 and /32 by default, or as maxBanPrefix says', () => {
+    expect(loadConfig(null).main.maxBanPrefix).toEqual({ ipv4: 16, ipv6: 32 });
+    write('mailjail.yaml', 'maxBanPrefix: { ipv6: 48 }\n');
+    expect(loadConfig(dir).main.maxBanPrefix).toEqual({ ipv4: 16, ipv6: 48 });
+    write('mailjail.yaml', 'maxBanPrefix: { ipv4: 40 }\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toContain('maxBanPrefix.ipv4');
+  });
+
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
     write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
     const j = loadConfig(dir).jails.get('postfix')!;
