@@ -8,7 +8,9 @@ import { formatDuration, WEEK } from '../core/duration';
 import type { Ban } from '../core/types';
 import type { Request } from '../control/protocol';
 import { banView, type BanReply, type ReloadReply, type StatusReply, type UnbanReply, type WhyReply } from '../control/replies';
-import type { Store } from '../store/store';
+import type { MainConfig } from '../config/load-config';
+import type { BanRow, Store } from '../store/store';
+import { checkManualBan } from './ban-refusal';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
 
@@ -18,8 +20,8 @@ export interface AdminDeps {
   store: Store;
   now(): number;
   startedAt: number;
-  /** The running config's global ignore list (the `manual` jail has no list of its own). */
-  ignoreIp(): string[];
+  /** The running main config (ignoreIp, maxBanPrefix): a reload may change it. */
+  main(): MainConfig;
   /** Reloads the config; resolves with the names of the jails running afterwards. */
   reload(): Promise<string[]>;
 }
@@ -34,7 +36,7 @@ export function createAdminHandler(deps: AdminDeps) {
       case 'list':
         return deps.store.activeBans(deps.now(), { jail: req.jail, ip: req.ip }).map(banView);
       case 'ban':
-        return ban(deps, req.ip, req.jail, req.for, req.reason);
+        return ban(deps, req.ip, req.jail, req.for, req.reason, req.force ?? false);
       case 'unban':
         return unban(deps, req.ip, req.jail);
       case 'why':
@@ -45,12 +47,11 @@ export function createAdminHandler(deps: AdminDeps) {
   };
 }
 
-async function ban(deps: AdminDeps, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined): Promise<BanReply> {
+async function ban(deps: AdminDeps, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined, force: boolean): Promise<BanReply> {
   const rt = deps.jails.get(jailName);
-  const guard = rt.parts?.guard ?? createGuard(deps.ignoreIp());
-  if (guard.isProtected(ip)) {
-    throw new MailjailError('USAGE', `refusing to ban ${ip}: it is loopback, one of this host's own addresses, or in an ignoreIp list`);
-  }
+  const { ignoreIp, maxBanPrefix } = deps.main();
+  const guard = rt.parts?.guard ?? createGuard(ignoreIp);
+  checkManualBan(ip, { guard, mainIgnoreIp: ignoreIp, jail: rt.config, maxBanPrefix, force });
   const now = deps.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: deps.store.banCount(ip, rt.name, 0) };
@@ -63,12 +64,27 @@ async function ban(deps: AdminDeps, ip: string, jailName: string | undefined, fo
 async function unban(deps: AdminDeps, ip: string, jailName: string | undefined): Promise<UnbanReply> {
   if (jailName) deps.jails.get(jailName); // unknown jail: say so
   const lifted = deps.store.liftBans(ip, deps.now(), jailName);
-  const cleared = ip === '*' ? 0 : deps.store.clearStrikes(ip, jailName);
+  const cleared = ip === '*' ? 0 : clearOffenderStrikes(deps, ip, lifted, jailName);
   const touched = deps.jails.release(lifted, 'lifted');
   // strikes of the address itself go too, also in jails where it was not banned
   if (ip !== '*') for (const rt of deps.jails.list()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
   await Promise.all(touched.map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(banView), strikesCleared: cleared };
+}
+
+/**
+ * Unbanning any address of an offender clears the whole offender in the database (issue 15): the
+ * address, its IPv6 host prefix in each jail, and every prefix the unban lifted; otherwise the
+ * strikes left behind re-ban it as a repeat offender after the next restart or reload.
+ */
+function clearOffenderStrikes(deps: AdminDeps, ip: string, lifted: BanRow[], jailName: string | undefined): number {
+  let cleared = deps.store.clearStrikes(ip, jailName);
+  for (const rt of deps.jails.list()) {
+    const offender = ip.includes('/') || (jailName && rt.name !== jailName) ? undefined : rt.parts?.engine.offenderOf(ip);
+    if (offender && offender !== ip) cleared += deps.store.clearStrikes(offender, rt.name);
+  }
+  for (const row of lifted) if (row.ip !== ip) cleared += deps.store.clearStrikes(row.ip, row.jail);
+  return cleared;
 }
 
 function why(deps: AdminDeps, ip: string, limit: number): WhyReply {

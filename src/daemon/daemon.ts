@@ -84,7 +84,7 @@ export class Daemon {
       store: this.store,
       now: () => this.clock.now(),
       startedAt: this.startedAt,
-      ignoreIp: () => this.config.main.ignoreIp,
+      main: () => this.config.main,
       reload: async () => {
         await this.reload();
         return this.jails.names();
