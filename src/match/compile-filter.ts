@@ -22,6 +22,8 @@ export interface CompiledRule {
   readonly when?: readonly string[];
   readonly then?: { state?: string; reset?: boolean; forget?: ReadonlyArray<'user' | 'helo'> };
   readonly decodeUser?: UserEncoding;
+  /** Yields nothing when an earlier line of its session was a failed login. */
+  readonly summary: boolean;
 }
 
 export interface CompiledFilter {
@@ -30,6 +32,8 @@ export interface CompiledFilter {
   readonly prefix: RegExp;
   readonly prefixHasHost: boolean;
   readonly hasSession: boolean;
+  /** Has summary rules: without a session id in the prefix, sessions are keyed by address. */
+  readonly hasSummaries: boolean;
   /** Union of the rules' keywords: a line containing none of them skips every regex. */
   readonly keywords: readonly string[];
   readonly rules: readonly CompiledRule[];
@@ -105,6 +109,7 @@ export function compileFilter(
       when: r.when,
       then: r.then,
       decodeUser: r.decode?.user,
+      summary: r.summary === true,
     });
   });
 
@@ -135,6 +140,7 @@ export function compileFilter(
     prefix,
     prefixHasHost,
     hasSession: prefixGroups.has('session'),
+    hasSummaries: rules.some((r) => r.summary),
     keywords,
     rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
     ignore,
