@@ -8,7 +8,7 @@ import type { Ban, EventKind, Failure } from '../../../src/core/types';
 import { MemoryBanHistory } from '../../../src/decide/ban-history';
 import { CustomerRegister } from '../../../src/decide/customer-register';
 import { JailEngine } from '../../../src/decide/jail-engine';
-import { DAY, HOUR } from '../../../src/decide/jail-rules';
+import { DAY, HOUR } from '../../../src/core/duration';
 import { LoginBook, ServerKnowledge } from '../../../src/decide/server-knowledge';
 import type { JailPatch } from '../../../src/config/schema';
 import { shippedRules } from '../../helpers/jail-rules';
