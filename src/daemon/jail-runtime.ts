@@ -6,6 +6,7 @@ import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
+import type { ServerKnowledge } from '../decide/server-knowledge';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
 import type { LineEvent } from '../core/types';
@@ -46,6 +47,8 @@ export interface RuntimeDeps {
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
   own?: string[];
+  /** Customers and sprays, shared by every jail of this daemon start. */
+  shared?: ServerKnowledge;
   now: () => number;
 }
 
@@ -68,6 +71,6 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
   const applier = new BanApplier(action, name, deps.log, deps.now);
   const skipped = (ev: LineEvent, ms: number, rule: string) =>
     deps.log.warn({ jail: name, source: ev.source, line: ev.line, rule, ms: Math.round(ms) }, 'line skipped: matching it took longer than its budget');
-  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, skipped) : undefined;
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared, skipped) : undefined;
   return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 } };
 }
