@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load-config';
 import type { EventKind } from '../core/types';
 import { StoredBanHistory } from '../decide/ban-history';
 import { strikeMemoryMs } from '../decide/jail-rules';
+import { ServerKnowledge } from '../decide/server-knowledge';
 import type { Store } from '../store/store';
 import type { JailRegistry } from './jail-registry';
 import { createJailRuntime, type JailRuntime, type RuntimeDeps } from './jail-runtime';
@@ -81,5 +82,6 @@ function runtimeDeps({ config, store, log, wrap, now }: StartContext): RuntimeDe
   // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
   const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
   store.eachBannedTarget((jail, ip) => history.add(jail, ip));
-  return { config, history, hashUser: createUserHasher(key), log, wrap, now };
+  // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
+  return { config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log, wrap, now };
 }
