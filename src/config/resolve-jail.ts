@@ -63,7 +63,8 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     events: p.fingerprint?.events ?? d.fingerprint.events,
     banTimeMs: p.fingerprint?.banTime ?? banTimeMs,
   };
-  const spray = { ...d.spray, ...stripUndefined({ enabled: p.spray?.enabled, distinctIps: p.spray?.distinctIps, windowMs: p.spray?.window }) };
+  const spray = { ...d.spray, ...stripUndefined({ enabled: p.spray?.enabled, distinctIps: p.spray?.distinctIps, windowMs: p.spray?.window, graceMs: p.spray?.grace }) };
+  spray.maxGraceMs = 2 * spray.graceMs;
   for (const entry of p.ignoreIp ?? []) if (!parseCidr(entry)) problem('ignoreIp', `bad address ${entry}`);
 
   const rules: JailRules = {

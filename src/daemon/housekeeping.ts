@@ -13,6 +13,8 @@ import { reconcile } from './restore';
 const EXPIRE_EVERY_MS = 5_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_SLICE = 10_000;
+/** A spray ban held in grace (issue 11 point 4) is made within a second of its deadline. */
+const GRACE_EVERY_MS = 1_000;
 
 export interface HousekeepingDeps {
   jails: JailLookup & JailBans;
@@ -30,6 +32,7 @@ export class Housekeeping {
   start(reconcileEveryMs: number): void {
     this.every(EXPIRE_EVERY_MS, () => this.expire());
     this.every(PRUNE_EVERY_MS, () => this.prune());
+    this.every(GRACE_EVERY_MS, () => this.banAfterGrace());
     this.every(reconcileEveryMs, async () => {
       if (this.reconciling) return;
       this.reconciling = true;
@@ -76,6 +79,20 @@ export class Housekeeping {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (total.strikes + total.bans > 0) log.info(total, 'pruned old strikes and ban history');
+  }
+
+  /** Spray bans whose grace period ended with no login from them: recorded, then into the kernel. */
+  banAfterGrace(): void {
+    const { store, log, jails } = this.deps;
+    const now = this.deps.clock.now();
+    for (const rt of jails.list()) {
+      const bans = rt.parts?.engine.dueBans(now) ?? [];
+      if (bans.length === 0) continue;
+      store.transaction(() => store.recordBans(bans));
+      rt.counters.bans += bans.length;
+      for (const b of bans) log.info({ jail: b.jail, ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString(), count: b.count }, 'ban');
+      jails.enforce(rt, bans, 'log');
+    }
   }
 
   async reconcileAll(): Promise<void> {

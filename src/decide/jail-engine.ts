@@ -5,7 +5,8 @@
  *
  * Rules, in the order they are tried for a failure:
  *  1. fingerprint  proof on its own (ylmf-pc, pregreet): ban at first sighting (not for customers)
- *  2. spray        one user name failing from many IPs: ban all of them, and every new one
+ *  2. spray        one user name failing from many IPs: ban all of them, and every new one,
+ *                  each after a grace period that a login from it cancels (spray-grace.ts)
  *  3. threshold    weighted strikes in the window reach maxRetry (customers: reduced weight,
  *                  plus a hard ceiling `customers.maxFailures` that is never forgiven)
  *  then, for every single-address ban: subnet escalation of its prefix.
@@ -13,27 +14,23 @@
  */
 import { cidrContains, familyOf, parseCidr, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
-import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
-import { escalatedBanTime, spreadMs } from './ban-time';
+import { BanMaker } from './ban-maker';
 import { CustomerRegister } from './customer-register';
-import { banHistoryMs, type JailRules } from './jail-rules';
-import { normaliseUser, type UserHasher } from './normalise-user';
+import type { JailRules } from './jail-rules';
+import type { UserHasher } from './normalise-user';
 import type { ServerKnowledge } from './server-knowledge';
 import { SprayDetector } from './spray-detector';
+import { SprayGrace } from './spray-grace';
+import { strikeOf, type Evidence } from './strike-of';
 import { StrikeWindows } from './strike-window';
-import { SubnetTracker } from './subnet-tracker';
 
 export interface Guard {
   /** True for addresses (or prefixes overlapping addresses) that must never be banned. */
   isProtected(ipOrCidr: string): boolean;
 }
 
-export interface Evidence {
-  source?: string;
-  line?: number;
-  text?: string;
-}
+export type { Evidence } from './strike-of';
 
 export interface Outcome {
   /** What to store (null when the failure does not count in this jail). */
@@ -44,27 +41,26 @@ export interface Outcome {
 }
 
 const NO_OUTCOME: Outcome = { strike: null, bans: [], forgiven: null };
-const MAX_TEXT = 1024;
 
 export class JailEngine {
   private readonly windows = new StrikeWindows();
   private readonly customers: CustomerRegister;
-  /** Active bans made or restored: target (ip or prefix) -> until (compact: 100,000 are restored at start). */
-  private readonly active = new ActiveBans();
   private readonly spray: SprayDetector;
-  private readonly subnets: SubnetTracker;
+  private readonly grace: SprayGrace;
+  private readonly banner: BanMaker;
 
   constructor(
     readonly rules: JailRules,
     private readonly guard: Guard,
-    private readonly history: BanHistory,
+    history: BanHistory,
     private readonly hashUser: UserHasher,
     /** The server's shared customers and sprays (absent: this jail keeps its own). */
     shared?: ServerKnowledge,
   ) {
     this.customers = new CustomerRegister(rules.customers, shared?.logins);
     this.spray = shared ? shared.sprayDetector(rules.spray.distinctIps, rules.spray.windowMs) : new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
-    this.subnets = new SubnetTracker(rules.subnet);
+    this.grace = new SprayGrace(rules.spray.graceMs, rules.spray.maxGraceMs);
+    this.banner = new BanMaker(rules, guard, history);
   }
 
   /** The offender an address belongs to: itself, or its IPv6 host prefix. */
@@ -86,34 +82,51 @@ export class JailEngine {
     // One line may stand for several attempts (Dovecot's `auth failed, 3 attempts`): one strike, weighed for all.
     const attempts = f.attempts ?? 1;
     const weight = (isCustomer ? rule.weight * this.rules.customers.weight : rule.weight) * attempts;
-    const strike = this.strikeOf(f, event, weight, evidence);
+    const strike = strikeOf(this.rules.name, this.hashUser, f, event, weight, evidence);
     const userHash = strike.userHash;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
     if (isCustomer) for (let i = 0; i < attempts; i++) this.customers.addFailure(key, f.time);
 
     const bans: Ban[] = [];
-    const ban = (target: string, reason: string, baseMs: number) => {
-      const made = this.makeBan(target, reason, baseMs, now);
-      if (made) bans.push(made);
-    };
-    const { fingerprint, spray, maxRetry } = this.rules;
+    const add = (made: Ban | null) => made && bans.push(made);
+    // Grace runs on `now` (the daemon's clock, the log's in replay), as the daemon's tick does.
+    for (const due of this.grace.takeDue(now)) add(this.banDue(due.target, due.reason, now, f.time));
+    const { fingerprint, spray, maxRetry, banTimeMs } = this.rules;
     // A spray counts every address taking part, banned ones included: its partners must still be found.
     const sprayers = spray.enabled && userHash && !isCustomer && isAuthFailure(f.event) ? this.spray.add(userHash, key, f.time) : [];
-    const banSprayers = () => {
-      for (const member of sprayers) {
-        if (!this.customers.isCustomer(member, f.time) && !this.isBanned(member, now)) ban(member, `spray:${userHash}`, this.rules.banTimeMs);
-      }
-    };
     const covered = this.isBanned(key, now);
-    if (!covered && fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) ban(key, 'fingerprint', fingerprint.banTimeMs);
-    banSprayers();
-    // No ban made so far means `active` is unchanged: `covered` still answers isBanned(key).
-    if (!covered && bans.length === 0) {
-      const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
-      if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
+    if (!covered && fingerprint.enabled && fingerprint.events.includes(event) && !isCustomer) add(this.banner.make(key, 'fingerprint', fingerprint.banTimeMs, now));
+    for (const member of sprayers) {
+      if (this.grace.isOn && !this.isBanned(member, now)) this.grace.defer(member, `spray:${userHash}`, now);
+      else add(this.banDue(member, `spray:${userHash}`, now, f.time));
     }
-    for (const made of [...bans]) this.escalateSubnet(made, now, f.time, bans);
-    return { strike, bans, forgiven: null };
+    // No ban of `key` made so far: `covered` still answers isBanned(key).
+    if (!covered && !bans.some((b) => b.ip === key)) {
+      const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
+      if (overCeiling || this.windows.score(key, f.time) >= maxRetry) add(this.banner.make(key, 'threshold', banTimeMs, now));
+    }
+    return { strike, bans: this.escalated(bans, now, f.time), forgiven: null };
+  }
+
+  /** Spray bans whose grace ended by `now` with no login from them (the daemon asks every second). */
+  dueBans(now: number): Ban[] {
+    // Replay flushes with no end in sight (MAX_SAFE_INTEGER): a ban starts when its grace ended.
+    const made = this.grace.takeDue(now).map((due) => this.banDue(due.target, due.reason, Math.min(now, due.due), Math.min(now, due.due)));
+    return made.flatMap((ban) => (ban ? this.escalated([ban], ban.since, ban.since) : []));
+  }
+
+  private banDue(member: string, reason: string, now: number, time: number): Ban | null {
+    if (this.customers.isCustomer(member, time) || this.isBanned(member, now)) return null;
+    return this.banner.make(member, reason, this.rules.banTimeMs, now);
+  }
+
+  /** `bans` and the prefix bans they complete. */
+  private escalated(bans: Ban[], now: number, time: number): Ban[] {
+    for (const made of [...bans]) {
+      const prefix = this.banner.escalate(made, now, time, (p) => this.customers.hasCustomerIn(p, time));
+      if (prefix) bans.push(prefix);
+    }
+    return bans;
   }
 
   /** A successful login: the offender becomes a customer; earlier strikes may be forgiven. */
@@ -126,56 +139,13 @@ export class JailEngine {
       forgiven = key;
     }
     this.spray.forget(key);
-    return { strike: this.strikeOf(f, 'auth-success', 0, evidence), bans: [], forgiven };
-  }
-
-  private strikeOf(f: Failure, event: EventKind, weight: number, evidence: Evidence): Strike {
-    return {
-      ip: f.ip,
-      jail: this.rules.name,
-      time: f.time,
-      event,
-      weight,
-      rule: `${f.filter}/${f.rule}`,
-      userHash: f.user ? this.hashUser(normaliseUser(f.user)) : undefined,
-      source: evidence.source,
-      line: evidence.line,
-      text: evidence.text?.slice(0, MAX_TEXT),
-    };
-  }
-
-  private escalateSubnet(made: Ban, now: number, time: number, bans: Ban[]): void {
-    const prefix = this.subnets.onBan(made.ip, time);
-    if (!prefix || this.isBanned(prefix, now) || this.guard.isProtected(prefix) || this.customers.hasCustomerIn(prefix, time)) return;
-    const ban = this.makeBan(prefix, `subnet:${prefix}`, this.rules.banTimeMs, now);
-    if (ban) {
-      bans.push(ban);
-      this.subnets.clear(prefix);
-    }
-  }
-
-  private makeBan(target: string, reason: string, baseMs: number, now: number): Ban | null {
-    if (this.guard.isProtected(target)) return null;
-    const count = this.history.count(target, this.rules.name, now - banHistoryMs(this.rules));
-    const durationMs = escalatedBanTime(baseMs, count, this.rules.escalation);
-    const ban: Ban = {
-      ip: target,
-      jail: this.rules.name,
-      since: now,
-      until: now + durationMs + spreadMs(target, durationMs),
-      reason: count > 0 && this.rules.escalation ? 'recidive' : reason,
-      count,
-    };
-    this.active.set(target, ban.until);
-    this.history.record(ban);
-    return ban;
+    this.grace.cancel(key);
+    return { strike: strikeOf(this.rules.name, this.hashUser, f, 'auth-success', 0, evidence), bans: [], forgiven };
   }
 
   /** Is the offender (or a prefix around it) under an active ban? */
   isBanned(target: string, now: number): boolean {
-    if (this.active.get(target) > now) return true;
-    const around = this.subnets.prefixAround(target);
-    return around !== target && this.active.get(around) > now;
+    return this.banner.isBanned(target, now);
   }
 
   /**
@@ -202,25 +172,26 @@ export class JailEngine {
    * afresh (issue 15).
    */
   forget(ipOrCidr: string): void {
-    this.active.delete(ipOrCidr);
+    this.banner.active.delete(ipOrCidr);
     const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
     const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [this.offenderOf(ipOrCidr)];
     for (const key of keys) {
-      this.active.delete(key);
+      this.banner.active.delete(key);
       this.windows.forget(key);
       this.customers.forgetFailures(key);
       this.spray.forget(key);
+      this.grace.cancel(key);
     }
   }
 
   /** An admin ban, or a ban restored from elsewhere: remember it as active. */
   noteBan(ban: Ban): void {
-    if (ban.jail === this.rules.name) this.active.set(ban.ip, ban.until);
+    if (ban.jail === this.rules.name) this.banner.active.set(ban.ip, ban.until);
   }
 
   /** Bans that ended are no longer active. */
   noteExpired(ip: string): void {
-    this.active.delete(ip);
+    this.banner.active.delete(ip);
   }
 
   /** Drops state that has left every window. */
@@ -228,12 +199,12 @@ export class JailEngine {
     this.windows.prune(now);
     this.customers.prune(now);
     this.spray.pruneAll(now);
-    this.subnets.pruneAll(now);
-    this.active.prune(now);
+    this.banner.subnets.pruneAll(now);
+    this.banner.active.prune(now);
   }
 
   stats(): { offenders: number; customers: number; activeBans: number } {
-    return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.active.size };
+    return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.banner.active.size };
   }
 }
 

@@ -137,11 +137,11 @@ export class Matcher {
     const knownUser = user ?? session.user;
     const forget = rule.then?.forget;
     if (forget) for (const k of forget) session[k] = undefined;
-    // A summary line (`disconnect ... auth=0/1`) does not count again its session's failed login.
-    const failure = rule.summary && session.failedLogin ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
-    if (failure?.event === 'auth-failure' && st.filter.hasSummaries) session.failedLogin = true;
+    // A summary line (`disconnect ... auth=0/1`) does not count again its session's login outcome.
+    const failure = rule.summary && session.loggedIn ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
+    if ((failure?.event === 'auth-failure' || failure?.event === 'auth-success') && st.filter.hasSummaries) session.loggedIn = true;
     // A session is stored once it holds something; a fresh one that learned nothing is not.
-    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.failedLogin;
+    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loggedIn;
     if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
     return failure;
   }
