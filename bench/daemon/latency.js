@@ -6,6 +6,7 @@
  * ipset has no monitor: `ipset test` is run back to back until it answers yes, so the figure
  * includes up to one poll (a process start, a few ms) of over-estimate.
  */
+const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const { BenchDaemon } = require('./daemon-process');
 const { NftMonitor } = require('./nft-monitor');
@@ -15,10 +16,14 @@ const { createNetns, raceTimeout, sleep } = require('./sys');
 
 const WARMUP = 10;
 
-/** One run with the nftables action: { p50, p90, p99, max, samples }. */
-async function nftLatencyRun(count) {
+/**
+ * One run with the nftables action: { p50, p90, p99, max, samples }. `database`: a file to start
+ * from (bans already present in the kernel, restored before the first line).
+ */
+async function nftLatencyRun(count, { database } = {}) {
   const ns = await createNetns('lat');
   const daemon = new BenchDaemon(ns);
+  if (database) fs.copyFileSync(database, daemon.database);
   const monitor = new NftMonitor(ns, (set, ip, t) => {
     const resolve = waiting.get(ip);
     if (resolve) {
