@@ -127,7 +127,7 @@ function ipv6Rows(v6, t) {
   const ms = (s) => `${fmtRange(s, 1)} ms`;
   return [
     `| restore ${V6_BANS.toLocaleString('en-US')} IPv6 /64 bans: start → ready, all in the kernel (${fmt(v6.inKernel.min, 0)} counted) | ${ms(v6.readyMs)} | ≤ ${fmt(t.restoreV6Ms, 0)} ms | ${verdict(v6.readyMs.median, t.restoreV6Ms)} | |`,
-    `| line → kernel, p50 / p99, with those ${V6_BANS.toLocaleString('en-US')} IPv6 /64 bans present (200 bans) | ${ms(v6.p50)} / ${ms(v6.p99)} | ≤ ${t.latencyP99Ms} ms | ${verdict(v6.p99.median, t.latencyP99Ms)} | |`,
+    `| line → kernel, p50 / p99, with those ${V6_BANS.toLocaleString('en-US')} IPv6 /64 bans present (200 bans; polled with \`nft list set\`, ≈ one poll of over-estimate) | ${ms(v6.p50)} / ${ms(v6.p99)} | ≤ ${t.latencyP99Ms} ms | ${verdict(v6.p99.median, t.latencyP99Ms)} | |`,
   ];
 }
 
