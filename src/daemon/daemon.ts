@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { StoredBanHistory } from '../decide/ban-history';
 import { strikeMemoryMs } from '../decide/jail-rules';
+import { ServerKnowledge } from '../decide/server-knowledge';
 import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
@@ -122,7 +123,8 @@ export class Daemon {
     // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
     const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
     store.eachBannedTarget((jail, ip) => history.add(jail, ip));
-    return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
+    // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
+    return { config: this.config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
   }
 
   private async startJails(): Promise<void> {
