@@ -4,10 +4,11 @@
  * daemon's nft/ipset commands therefore change only the namespace's firewall.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '../../../src/control/client';
+import { OWNER_DIR } from '../../../src/enforce/firewall-owner';
 import { parseSetElements } from '../../../src/enforce/nft-json';
 import { jailSets } from '../../../src/enforce/nft-script';
 import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
@@ -125,13 +126,13 @@ export class DaemonHarness {
 
   /**
    * What the kernel bans for a jail in the namespace, with timeouts: hosts and prefixes of both
-   * families (the union of its four sets; a set not there yet adds nothing).
+   * families (the union of its six sets; a set not there yet adds nothing).
    */
   async nftElements(jail = 'postfix'): Promise<Map<string, number | undefined>> {
     const out = new Map<string, number | undefined>();
     for (const set of jailSets(jail)) {
       const r = await this.ns.exec(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set.name]);
-      if (r.code === 0) for (const e of parseSetElements(r.stdout)) out.set(e.text, e.timeoutS);
+      if (r.code === 0) for (const e of parseSetElements(r.stdout, set.mask)) out.set(e.text, e.timeoutS);
     }
     return out;
   }
@@ -153,6 +154,12 @@ export class DaemonHarness {
 
   async teardown(): Promise<void> {
     await this.kill9();
+    if (this.ns) {
+      // a killed daemon leaves its claim on the namespace's table (the next one would take it over)
+      const r = await this.ns.exec(['readlink', '/proc/self/ns/net']);
+      const ino = r.code === 0 ? r.stdout.replace(/\D/g, '') : '';
+      if (ino && existsSync(OWNER_DIR)) for (const f of readdirSync(OWNER_DIR)) if (f.startsWith(`${ino}-`)) rmSync(join(OWNER_DIR, f), { force: true });
+    }
     await this.ns?.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }
