@@ -10,7 +10,7 @@ import { decodeUser } from './decode-user';
 import { IpCache } from './ip-cache';
 import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
-import { newSession, SessionTable, START_STATE, type Session } from './session-table';
+import { newSession, noteLogin, SessionTable, START_STATE, type Session } from './session-table';
 
 export { matchChunk } from './match-chunk';
 
@@ -19,7 +19,7 @@ export interface MatcherOptions {
   maxSessions?: number;
   /** Forget a session after this much log time without a line (default 10 minutes). */
   sessionTtlMs?: number;
-  /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (100) is skipped. */
+  /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (1000) is skipped. */
   clock?: () => number;
   lineBudgetMs?: number;
   onOverBudget?: (ev: LineEvent, elapsedMs: number, rule: string) => void;
@@ -44,21 +44,15 @@ interface FilterState {
 
 export class Matcher {
   private readonly states: FilterState[];
-  private readonly maxSessions: number;
-  private readonly sessionTtlMs: number;
   private readonly ips = new IpCache();
-  private readonly clock?: () => number;
-  private readonly onOverBudget?: MatcherOptions['onOverBudget'];
-  private readonly lineBudgetMs: number;
+  private readonly options: MatcherOptions;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
   readonly keywords: readonly string[];
   /** Scans for `keywords` (matchChunk's one pass over a chunk). */
   readonly scanner: KeywordScanner;
 
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
-    this.maxSessions = options.maxSessions ?? 10_000;
-    this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
-    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100 } = options);
+    this.options = { maxSessions: 10_000, sessionTtlMs: 600_000, lineBudgetMs: 1000, ...options };
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
@@ -91,7 +85,7 @@ export class Matcher {
     if (!head) return null;
     const at = head[0].length;
     const hg = head.groups;
-    const started = this.clock?.();
+    const started = this.options.clock?.();
     for (const rule of filter.rules) {
       if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
@@ -137,27 +131,29 @@ export class Matcher {
     const knownUser = user ?? session.user;
     const forget = rule.then?.forget;
     if (forget) for (const k of forget) session[k] = undefined;
-    // A summary line (`disconnect ... auth=0/1`) does not count again its session's login outcome.
-    const failure = rule.summary && session.loggedIn ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
-    if ((failure?.event === 'auth-failure' || failure?.event === 'auth-success') && st.filter.hasSummaries) session.loggedIn = true;
+    // A summary line (`disconnect ... auth=0/1`, `auth=1/2`) does not count again its session's login outcome.
+    const counted = rule.event === 'auth-success' ? session.loginOk : session.loginFailed;
+    const failure = rule.summary && counted ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
+    if (failure && st.filter.hasSummaries) noteLogin(session, failure.event);
     // A session is stored once it holds something; a fresh one that learned nothing is not.
-    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loggedIn;
+    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loginFailed || session.loginOk;
     if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
     return failure;
   }
 
   /** Every regex is bounded (bounded-regexp.ts); this bounds a line's total, reported, never retried. */
   private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule): boolean {
-    const elapsed = (this.clock as () => number)() - started;
-    if (elapsed > this.lineBudgetMs) this.onOverBudget?.(ev, elapsed, rule.id);
-    return elapsed > this.lineBudgetMs;
+    const { clock, lineBudgetMs = 1000, onOverBudget } = this.options;
+    const elapsed = (clock as () => number)() - started;
+    if (elapsed > lineBudgetMs) onOverBudget?.(ev, elapsed, rule.id);
+    return elapsed > lineBudgetMs;
   }
 
   /** One table per source: the same pid in two logs is two sessions. */
   private sessionsOf(st: FilterState, source: string): SessionTable {
     if (st.lastSource === source && st.lastSessions) return st.lastSessions;
     let table = st.sessions.get(source);
-    if (!table) st.sessions.set(source, (table = new SessionTable(this.maxSessions, this.sessionTtlMs)));
+    if (!table) st.sessions.set(source, (table = new SessionTable(this.options.maxSessions as number, this.options.sessionTtlMs as number)));
     st.lastSource = source;
     st.lastSessions = table;
     return table;
