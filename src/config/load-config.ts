@@ -5,10 +5,11 @@
  * `file:line: path: message`. With no directory, the shipped jails alone (all disabled) are loaded.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
-import { JailsFileSchema, MainFileSchema, type JailPatch, type MainFile } from './schema';
+import { JailsFileSchema, MainFileSchema, type FleetFile, type JailPatch, type MainFile } from './schema';
 import { MAIN_DEFAULTS } from './main-defaults';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
@@ -26,6 +27,16 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  /** Absent: a single server. */
+  fleet?: FleetConfig;
+}
+
+export interface FleetConfig {
+  redis: FleetFile['redis'];
+  node: string;
+  secretFile: string;
+  keyPrefix: string;
+  streamLength: number;
 }
 
 export interface LoadedConfig {
@@ -119,6 +130,13 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+    fleet: m.fleet && {
+      redis: m.fleet.redis,
+      node: m.fleet.node ?? hostname().split('.')[0],
+      secretFile: m.fleet.secretFile,
+      keyPrefix: m.fleet.keyPrefix ?? 'mailjail:',
+      streamLength: m.fleet.streamLength ?? 100_000,
+    },
   };
 }
 
