@@ -8,6 +8,7 @@ import { formatDuration } from '../core/duration';
 import type { Ban } from '../core/types';
 import { WEEK } from '../decide/jail-rules';
 import type { Request } from '../control/protocol';
+import type { BanRow } from '../store/store';
 import { createGuard } from './guard';
 import type { Daemon } from './daemon';
 import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
@@ -67,7 +68,7 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   if (jailName) daemon.jail(jailName); // unknown jail: say so
   const now = daemon.now();
   const lifted = daemon.store.liftBans(ip, now, jailName);
-  const cleared = ip === '*' ? 0 : daemon.store.clearStrikes(ip, jailName);
+  const cleared = ip === '*' ? 0 : clearOffenderStrikes(daemon, ip, lifted, jailName);
   // One unban call per jail: the applier sends the first call of a burst on its own.
   const byJail = new Map<JailRuntime, string[]>();
   for (const row of lifted) {
@@ -82,6 +83,21 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   if (ip !== '*') for (const rt of daemon.jails.values()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
   await Promise.all([...byJail.keys()].map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(view), strikesCleared: cleared };
+}
+
+/**
+ * Unbanning any address of an offender clears the whole offender in the database (issue 15): the
+ * address, its IPv6 host prefix in each jail, and every prefix the unban lifted; otherwise the
+ * strikes left behind re-ban it as a repeat offender after the next restart or reload.
+ */
+function clearOffenderStrikes(daemon: Daemon, ip: string, lifted: BanRow[], jailName: string | undefined): number {
+  let cleared = daemon.store.clearStrikes(ip, jailName);
+  for (const rt of daemon.jails.values()) {
+    const offender = ip.includes('/') || (jailName && rt.name !== jailName) ? undefined : rt.parts?.engine.offenderOf(ip);
+    if (offender && offender !== ip) cleared += daemon.store.clearStrikes(offender, rt.name);
+  }
+  for (const row of lifted) if (row.ip !== ip) cleared += daemon.store.clearStrikes(row.ip, row.jail);
+  return cleared;
 }
 
 function why(daemon: Daemon, ip: string, limit: number) {

@@ -11,7 +11,7 @@
  *  then, for every single-address ban: subnet escalation of its prefix.
  *  A ban of an address banned before is escalated in length and recorded as `recidive`.
  */
-import { familyOf, prefixOf } from '../core/ip';
+import { cidrContains, familyOf, parseCidr, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
 import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
@@ -191,14 +191,21 @@ export class JailEngine {
     if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
-  /** An admin unbanned this address or prefix: forget its strikes and ban so the next line starts afresh. */
+  /**
+   * An admin unbanned this address or prefix: forget the strikes and ban of its whole offender
+   * (an IPv6 address's /64), or of every offender inside the prefix, so the next line starts
+   * afresh (issue 15).
+   */
   forget(ipOrCidr: string): void {
     this.active.delete(ipOrCidr);
-    const key = ipOrCidr.includes('/') ? ipOrCidr : this.offenderOf(ipOrCidr);
-    this.active.delete(key);
-    this.windows.forget(key);
-    this.customers.forgetFailures(key);
-    this.spray.forget(key);
+    const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
+    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [this.offenderOf(ipOrCidr)];
+    for (const key of keys) {
+      this.active.delete(key);
+      this.windows.forget(key);
+      this.customers.forgetFailures(key);
+      this.spray.forget(key);
+    }
   }
 
   /** An admin ban, or a ban restored from elsewhere: remember it as active. */
