@@ -3,6 +3,7 @@
  * here they meet the jails: refusing ignored and own addresses, putting bans into the kernel
  * before answering, and clearing strikes on unban so the next log line does not re-ban.
  */
+import { hostname } from 'node:os';
 import { MailjailError } from '../core/errors';
 import { formatDuration } from '../core/duration';
 import type { Ban } from '../core/types';
@@ -30,7 +31,7 @@ export function createAdminHandler(daemon: Daemon) {
       case 'status':
         return status(daemon, req.jail);
       case 'list':
-        return daemon.store.activeBans(daemon.now(), { jail: req.jail, ip: req.ip }).map(view);
+        return daemon.store.activeBans(daemon.now(), { jail: req.jail, ip: req.ip }).map((b) => ({ ...view(b), node: b.node ?? daemon.fleet?.node ?? hostname().split('.')[0] }));
       case 'ban':
         return ban(daemon, req.ip, req.jail, req.for, req.reason);
       case 'unban':
@@ -57,7 +58,10 @@ async function ban(daemon: Daemon, ip: string, jailName: string | undefined, for
   const now = daemon.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };
-  daemon.store.recordBans([b]);
+  daemon.store.transaction(() => {
+    daemon.fleet?.share([], [b], false);
+    daemon.store.recordBans([b]);
+  });
   rt.parts?.engine.noteBan(b);
   rt.applier.ban([b]);
   await rt.applier.flushNow();
@@ -67,7 +71,11 @@ async function ban(daemon: Daemon, ip: string, jailName: string | undefined, for
 async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   if (jailName) daemon.jail(jailName); // unknown jail: say so
   const now = daemon.now();
-  const lifted = daemon.store.liftBans(ip, now, jailName);
+  const lifted = daemon.store.transaction(() => {
+    const rows = daemon.store.liftBans(ip, now, jailName);
+    daemon.fleet?.shareUnban(ip, jailName, rows);
+    return rows;
+  });
   const cleared = ip === '*' ? 0 : clearOffenderStrikes(daemon, ip, lifted, jailName);
   // One unban call per jail: the applier sends the first call of a burst on its own.
   const byJail = new Map<JailRuntime, string[]>();
@@ -138,6 +146,7 @@ function status(daemon: Daemon, only: string | undefined) {
     version: require('../../package.json').version as string,
     pid: process.pid,
     uptimeSeconds: Math.round((now - daemon.startedAt) / 1000),
+    fleet: daemon.fleet?.status(),
     database: { path: daemon.store.path, bytes: stats.bytes, strikes: stats.strikes, activeBans: stats.activeBans },
     jails,
   };

@@ -22,6 +22,8 @@ import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
 import { createAdminHandler } from './admin';
 import { groupId } from './group-id';
+import { FleetNode } from '../fleet/fleet-node';
+import { fleetJailsOf, shareThroughFleet } from './fleet-wiring';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -46,6 +48,8 @@ export class Daemon {
   private stopped = false;
   private ready = false;
   private control: ControlServer | null = null;
+  /** In a fleet (`fleet:` in mailjail.yaml): this node's link to the others; null for a single server. */
+  fleet: FleetNode | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
@@ -71,8 +75,15 @@ export class Daemon {
     try {
       mkdirSync(dirname(config.main.database), { recursive: true });
       this.store = Store.open(config.main.database);
+      const fleetConfig = config.main.fleet;
+      if (fleetConfig) {
+        const jails = fleetJailsOf(this.jails, () => this.config.main.ignoreIp);
+        this.fleet = new FleetNode(fleetConfig, this.store, () => jails, this.log, () => this.clock.now());
+      }
       await this.startJails();
+      this.fleet?.start();
     } catch (e) {
+      await this.fleet?.stop();
       await this.control.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
@@ -94,7 +105,8 @@ export class Daemon {
   }
 
   private runtimeDeps(): RuntimeDeps {
-    let key = this.store.getMeta('user-hash-key');
+    // In a fleet every node hashes user names with the shared key: a spray over the fleet is one spray.
+    let key = this.fleet?.userHashKey ?? this.store.getMeta('user-hash-key');
     if (!key) {
       key = newHashKey();
       this.store.setMeta('user-hash-key', key);
@@ -117,6 +129,7 @@ export class Daemon {
     try {
       for (const jail of [null, ...enabled]) {
         const rt = createJailRuntime(deps, jail);
+        shareThroughFleet(rt, this.fleet);
         this.jails.set(rt.name, rt);
         restores.push(restoreBans(rt, this.store, now, this.log));
       }
@@ -168,6 +181,7 @@ export class Daemon {
     this.ready = false;
     this.housekeeping.stop();
     await this.control?.close();
+    await this.fleet?.stop();
     await this.stopJails();
     this.store.close();
     this.log.info('stopped');

@@ -31,6 +31,7 @@ export class EventReader {
     private readonly transport: FleetTransport,
     private readonly signer: Signer,
     private readonly applier: RemoteApplier,
+    private readonly isReady: () => boolean,
     private readonly self: string,
     private readonly log: { warn(ctx: object, msg: string): void; info(ctx: object, msg: string): void },
     private readonly now: () => number,
@@ -53,6 +54,10 @@ export class EventReader {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (!this.isReady()) {
+          await new Promise((r) => setTimeout(r, PAUSE_MS));
+          continue;
+        }
         if (this.needSync) {
           this.needSync = false;
           await this.sync();

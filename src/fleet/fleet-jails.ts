@@ -19,6 +19,8 @@ export interface FleetJail {
 }
 
 export interface FleetJails {
+  /** False while the jails are being rebuilt (a reload): events wait rather than miss their jail. */
+  ready(): boolean;
   get(name: string): FleetJail | undefined;
   all(): Iterable<FleetJail>;
   /** Where a ban of a jail this node does not run goes (the `manual` jail: all ports). */

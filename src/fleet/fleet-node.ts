@@ -66,7 +66,7 @@ export class FleetNode {
     }
     this.publisher = new OutboxPublisher(store, this.transport, signer, { node: this.node, inc }, onError, now);
     this.applier = new RemoteApplier(store, jails, log);
-    this.reader = new EventReader(this.transport, signer, this.applier, this.node, log, now);
+    this.reader = new EventReader(this.transport, signer, this.applier, () => jails().ready(), this.node, log, now);
     this.transport.onConnection((connected) => {
       if (!connected) return;
       lastError = '';
