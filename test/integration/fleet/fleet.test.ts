@@ -78,3 +78,65 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     expect(await inNoKernel(fleet.nodes, ip)).toBe(true);
   });
 });
+
+describeWithNetns(['nft', 'redis-server'])('a fleet when Redis or a node fails', () => {
+  const fleet = useFleet(3);
+  const node = (i: number) => fleet.nodes[i - 1];
+  const attackers = ['192.0.2.51', '192.0.2.52', '192.0.2.53'];
+
+  it('keeps banning on every node while Redis is down, and shares every ban once when it returns', async () => {
+    await fleet.redis.stop();
+    await waitFor(async () => (await Promise.all(fleet.nodes.map((h) => h.fleetStatus()))).every((s) => !s.connected));
+    attackers.forEach((ip, i) => node(i + 1).append(Array.from({ length: 5 }, () => saslFailure(ip))));
+    // each node bans its own attacker alone, and keeps the event to publish
+    for (const [i, ip] of attackers.entries()) await waitFor(() => node(i + 1).kernelHas(ip));
+    await pause(2000);
+    for (const [i, ip] of attackers.entries()) {
+      expect((await node(i + 1).fleetStatus()).pending).toBeGreaterThan(0);
+      for (const [j, other] of fleet.nodes.entries()) if (j !== i) expect(await other.kernelHas(ip)).toBe(false);
+    }
+    await fleet.redis.start(); // no persistence: it comes back empty
+    await onEveryNode(fleet.nodes, async (h) => (await Promise.all(attackers.map((ip) => h.kernelHas(ip)))).every(Boolean), 15_000);
+    await onEveryNode(fleet.nodes, async (h) => (await h.fleetStatus()).pending === 0);
+    for (const h of fleet.nodes) for (const ip of attackers) expect(await h.banRows(ip)).toHaveLength(1);
+  });
+
+  it('puts every active ban back into a Redis restarted empty', async () => {
+    await fleet.redis.stop();
+    await fleet.redis.start();
+    const redis = fleet.redis.client();
+    try {
+      await waitFor(async () => {
+        const keys = await redis.hkeys('mailjail:bans');
+        return attackers.every((ip) => keys.includes(`postfix ${ip}`));
+      }, 10_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('catches up on what it missed after a kill -9', async () => {
+    await node(3).kill9();
+    const banned = '192.0.2.60';
+    node(1).append(Array.from({ length: 5 }, () => saslFailure(banned)));
+    expect((await node(2).cli(['unban', attackers[0]])).code).toBe(0);
+    await waitFor(async () => (await node(2).kernelHas(banned)) && !(await node(1).kernelHas(attackers[0])));
+    await node(3).start();
+    await waitFor(async () => (await node(3).kernelHas(banned)) && !(await node(3).kernelHas(attackers[0])), 10_000);
+    expect(await node(3).banRows(banned)).toHaveLength(1);
+  });
+
+  it('ignores, and counts, an event written into Redis without the key', async () => {
+    const forged = '192.0.2.70';
+    const payload = JSON.stringify({ v: 1, node: 'mx1', inc: 'forged', seq: 1, t: Date.now(), bans: [['postfix', forged, Date.now(), Date.now() + 3_600_000, 'threshold', 0]] });
+    const redis = fleet.redis.client();
+    try {
+      await redis.xadd('mailjail:events', '*', 'p', payload);
+      await redis.xadd('mailjail:events', '*', 'p', payload, 's', 'f'.repeat(64));
+    } finally {
+      redis.disconnect();
+    }
+    await onEveryNode(fleet.nodes, async (h) => (await h.fleetStatus()).rejected >= 2);
+    expect(await inNoKernel(fleet.nodes, forged)).toBe(true);
+  });
+});
