@@ -27,6 +27,8 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  /** The widest prefix a manual ban may take without --force, per family. */
+  maxBanPrefix: { ipv4: number; ipv6: number };
   /** Absent: a single server. */
   fleet?: FleetConfig;
 }
@@ -137,6 +139,7 @@ function mainConfigOf(m: MainFile): MainConfig {
       keyPrefix: m.fleet.keyPrefix ?? 'mailjail:',
       streamLength: m.fleet.streamLength ?? 100_000,
     },
+    maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }
 

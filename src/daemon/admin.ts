@@ -11,6 +11,7 @@ import { WEEK } from '../decide/jail-rules';
 import type { Request } from '../control/protocol';
 import type { BanRow } from '../store/store';
 import { createGuard } from './guard';
+import { checkManualBan } from './ban-refusal';
 import type { Daemon } from './daemon';
 import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
 
@@ -33,7 +34,7 @@ export function createAdminHandler(daemon: Daemon) {
       case 'list':
         return daemon.store.activeBans(daemon.now(), { jail: req.jail, ip: req.ip }).map((b) => ({ ...view(b), node: b.node ?? daemon.fleet?.node ?? hostname().split('.')[0] }));
       case 'ban':
-        return ban(daemon, req.ip, req.jail, req.for, req.reason);
+        return ban(daemon, req.ip, req.jail, req.for, req.reason, req.force ?? false);
       case 'unban':
         return unban(daemon, req.ip, req.jail);
       case 'why':
@@ -49,12 +50,11 @@ export function view(b: Ban): BanView {
   return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason, count: b.count };
 }
 
-async function ban(daemon: Daemon, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined) {
+async function ban(daemon: Daemon, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined, force: boolean) {
   const rt = daemon.jail(jailName ?? MANUAL_JAIL);
-  const guard = rt.parts?.guard ?? createGuard(daemon.config.main.ignoreIp);
-  if (guard.isProtected(ip)) {
-    throw new MailjailError('USAGE', `refusing to ban ${ip}: it is loopback, one of this host's own addresses, or in an ignoreIp list`);
-  }
+  const { ignoreIp, maxBanPrefix } = daemon.config.main;
+  const guard = rt.parts?.guard ?? createGuard(ignoreIp);
+  checkManualBan(ip, { guard, mainIgnoreIp: ignoreIp, jail: rt.config, maxBanPrefix, force });
   const now = daemon.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };

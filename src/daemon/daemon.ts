@@ -77,7 +77,7 @@ export class Daemon {
       this.store = Store.open(config.main.database);
       const fleetConfig = config.main.fleet;
       if (fleetConfig) {
-        const jails = fleetJailsOf(this.jails, () => this.config.main.ignoreIp);
+        const jails = fleetJailsOf(this.jails, () => this.config.main);
         this.fleet = new FleetNode(fleetConfig, this.store, () => jails, this.log, () => this.clock.now());
       }
       await this.startJails();

@@ -36,3 +36,42 @@ describeWithNetns(['nft'])('unbanning an IPv6 offender', () => {
     expect(list.map((b) => b.ip)).not.toContain(offender);
   });
 });
+
+describeWithNetns(['nft'])('manual bans that would lie', () => {
+  const h = useDaemon({ mainYaml: 'ignoreIp: [198.51.100.0/24]', jailYaml: '    ignoreIp: [203.0.113.128/25]' });
+
+  it('refuses a network written with host bits set, naming the network it would have become', async () => {
+    const r = await h.cli(['ban', '2001:db8::/16']);
+    expect(r.code).toBe(EXIT_STATUS.USAGE);
+    expect(r.stderr).toContain('refusing to ban 2001:db8::/16');
+    expect(r.stderr).toContain('2001::/16');
+    expect((await h.nftElements('manual')).size).toBe(0);
+  });
+
+  it('refuses a prefix wider than maxBanPrefix unless --force, and says which limit', async () => {
+    const wide = await h.cli(['ban', '2001:db8::/31']);
+    expect(wide.code).toBe(EXIT_STATUS.USAGE);
+    expect(wide.stderr).toContain('wider than maxBanPrefix.ipv6 (/32)');
+    const wide4 = await h.cli(['ban', '10.0.0.0/15']);
+    expect(wide4.stderr).toContain('maxBanPrefix.ipv4 (/16)');
+    expect((await h.cli(['ban', '2001:db8::/32'])).code).toBe(0);
+    const forced = await h.cli(['ban', '2001:db8::/31', '--force', '--for', '1h']);
+    expect(forced.code).toBe(0);
+    expect((await h.nftElements('manual')).has('2001:db8::/31')).toBe(true);
+  });
+
+  it('says which rule refused: loopback, the main ignoreIp entry, or the jail entry', async () => {
+    expect((await h.cli(['ban', '127.0.0.1'])).stderr).toContain('loopback');
+    const main = await h.cli(['ban', '198.51.100.7']);
+    expect(main.code).toBe(EXIT_STATUS.USAGE);
+    expect(main.stderr).toContain('ignoreIp entry 198.51.100.0/24 of mailjail.yaml');
+    const jail = await h.cli(['ban', '203.0.113.0/24', '--jail', 'postfix']);
+    expect(jail.stderr).toContain('ignoreIp entry 203.0.113.128/25 of jail postfix');
+  });
+
+  it('exits with the usage status for a duration it does not know', async () => {
+    const r = await h.cli(['ban', '192.0.2.77', '--for', '10y']);
+    expect(r.code).toBe(EXIT_STATUS.USAGE);
+    expect(r.stderr).toContain('--for');
+  });
+});
