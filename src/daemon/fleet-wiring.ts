@@ -1,14 +1,19 @@
 /**
- * Connects the fleet (src/fleet) to this daemon's jails: the narrow FleetJails view it needs, and
- * the hook each jail's pipeline calls inside its transaction. Nothing else of the daemon is shown.
+ * Connects the fleet (src/fleet) to this daemon through the jail registry's narrow interfaces:
+ * the FleetJails view the fleet applies remote decisions to, the hook each jail's pipeline calls
+ * inside its transaction, and the registry's listeners that publish admin bans and unbans.
  */
-import type { MainConfig } from '../config/load-config';
+import type { FleetConfig, MainConfig } from '../config/load-config';
 import { parseCidr } from '../core/ip';
 import type { Guard } from '../decide/jail-engine';
 import type { FleetJail, FleetJails } from '../fleet/fleet-jails';
-import type { FleetNode } from '../fleet/fleet-node';
+import { FleetNode, type FleetLog } from '../fleet/fleet-node';
+import type { Store } from '../store/store';
 import { createGuard } from './guard';
+import type { JailBans, JailEvents, JailLookup } from './jail-registry';
 import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
+
+type Registry = JailLookup & JailBans & JailEvents;
 
 /**
  * The manual jail has no engine to judge a remote ban's width: it refuses what `mailjail ban`
@@ -24,41 +29,51 @@ function manualGuard(main: MainConfig): Guard {
   };
 }
 
-function fleetJailOf(rt: JailRuntime, main: MainConfig): FleetJail {
-  return {
-    name: rt.name,
-    sharesCounts: rt.config?.fleet ?? true,
-    engine: rt.parts?.engine,
-    guard: rt.parts?.guard ?? manualGuard(main),
-    ban: (bans) => rt.applier.ban(bans),
-    unban: (ips) => rt.applier.unban(ips),
-  };
-}
-
-/** The jails as the fleet sees them, rebuilt lazily after a reload replaced the runtimes. */
-export function fleetJailsOf(jails: Map<string, JailRuntime>, main: () => MainConfig): FleetJails {
-  let cache = new Map<JailRuntime, FleetJail>();
-  const view = (rt: JailRuntime) => {
-    let j = cache.get(rt);
+/** Starts this node's link to the fleet and wires it to the registry; `start()` it once the jails run. */
+export function createFleet(config: FleetConfig, store: Store, registry: Registry, main: () => MainConfig, log: FleetLog, now: () => number): FleetNode {
+  // true while a lift that came from the fleet goes through the registry: it must not go back out
+  let applyingRemote = false;
+  const views = new WeakMap<JailRuntime, FleetJail>();
+  const view = (rt: JailRuntime): FleetJail => {
+    let j = views.get(rt);
     if (!j) {
-      if (cache.size > jails.size * 2) cache = new Map();
-      j = fleetJailOf(rt, main());
-      cache.set(rt, j);
+      j = {
+        name: rt.name,
+        sharesCounts: rt.config?.fleet ?? true,
+        engine: rt.parts?.engine,
+        guard: rt.parts?.guard ?? manualGuard(main()),
+        ban: (bans) => registry.enforce(rt, bans, 'fleet'),
+        unban: (ips) => {
+          applyingRemote = true;
+          try {
+            registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'lifted');
+          } finally {
+            applyingRemote = false;
+          }
+        },
+      };
+      views.set(rt, j);
     }
     return j;
   };
-  return {
-    ready: () => jails.has(MANUAL_JAIL),
+  const jails: FleetJails = {
+    ready: () => registry.find(MANUAL_JAIL) !== undefined,
     get: (name) => {
-      const rt = jails.get(name);
+      const rt = registry.find(name);
       return rt && view(rt);
     },
-    all: () => [...jails.values()].map(view),
-    fallback: () => view(jails.get(MANUAL_JAIL)!),
+    all: () => registry.list().map(view),
+    fallback: () => view(registry.get(MANUAL_JAIL)),
   };
-}
-
-/** Gives a jail its pipeline hook: what it decides goes to the fleet's outbox. */
-export function shareThroughFleet(rt: JailRuntime, fleet: FleetNode | null): void {
-  if (fleet) rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);
+  const fleet = new FleetNode(config, store, () => jails, log, now);
+  registry.onSwap((list) => {
+    for (const rt of list) rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);
+  });
+  registry.onBans((_rt, bans, origin) => {
+    if (origin === 'manual') fleet.share([], [...bans], false);
+  });
+  registry.onUnbans((rt, ips, cause) => {
+    if (cause === 'lifted' && !applyingRemote) fleet.shareLifted(rt.name, ips);
+  });
+  return fleet;
 }

@@ -8,7 +8,7 @@ import type { FleetConfig } from '../config/load-config';
 import type { Ban, Strike } from '../core/types';
 import type { Store } from '../store/store';
 import { EventReader } from './event-reader';
-import { Signer, wireOfBan, type EventBody, type WireStrike } from './fleet-event';
+import { activeKey, Signer, wireOfBan, type EventBody, type WireStrike } from './fleet-event';
 import type { FleetJails } from './fleet-jails';
 import { readFleetKeys, type FleetKeys } from './fleet-secret';
 import { OutboxPublisher } from './outbox-publisher';
@@ -101,9 +101,9 @@ export class FleetNode {
     if (body.strikes || body.bans) this.enqueue(body);
   }
 
-  /** An admin lifted bans here: lift them everywhere. */
-  shareUnban(ip: string, jail: string | undefined, lifted: Array<{ jail: string; ip: string }>): void {
-    this.enqueue({ unbans: [{ ip, jail: jail ?? null, lifted: lifted.map((b) => `${b.jail} ${b.ip}`) }] });
+  /** An admin lifted bans of a jail here: lift them everywhere. */
+  shareLifted(jail: string, ips: readonly string[]): void {
+    if (ips.length > 0) this.enqueue({ unbans: ips.map((ip) => ({ ip, jail, lifted: [activeKey(jail, ip)] })) });
   }
 
   status(): FleetStatus {
