@@ -10,6 +10,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v setpriv >/dev/null || need+=(util-linux)
 # the fleet suite runs a real Redis (Debian 12: 7.0), started by the test on a loopback port
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v openssl >/dev/null || need+=(openssl)   # the fleet suite makes a CA for Redis over TLS
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "mailjail tests need: ${need[*]} (run as root, or apt-get install them)" >&2

@@ -37,6 +37,7 @@ export interface FleetConfig {
   redis: FleetFile['redis'];
   node: string;
   secretFile: string;
+  caFile?: string;
   keyPrefix: string;
   streamLength: number;
 }
@@ -136,6 +137,7 @@ function mainConfigOf(m: MainFile): MainConfig {
       redis: m.fleet.redis,
       node: m.fleet.node ?? hostname().split('.')[0],
       secretFile: m.fleet.secretFile,
+      caFile: m.fleet.caFile,
       keyPrefix: m.fleet.keyPrefix ?? 'mailjail:',
       streamLength: m.fleet.streamLength ?? 100_000,
     },

@@ -115,6 +115,8 @@ const fleetSchema = z
     secretFile: z.string().min(1),
     /** Prefix of every Redis key mailjail uses (one Redis may serve several fleets, or rspamd too). */
     keyPrefix: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/),
+    /** CA certificate(s) that signed Redis's TLS certificate (rediss://, or Sentinel with tls); default Node's CA store. */
+    caFile: z.string().min(1),
     /** How many events the stream keeps (XADD MAXLEN ~): a node down longer resyncs from the active bans. */
     streamLength: z.number().int().min(1000),
   })

@@ -7,7 +7,9 @@
  * No offline queue: while Redis is away a command fails at once and the node's own outbox (SQLite)
  * keeps what must still go out; nothing waits in memory.
  */
+import { readFileSync } from 'node:fs';
 import Redis, { type RedisOptions } from 'ioredis';
+import { MailjailError } from '../core/errors';
 import type { FleetConfig } from '../config/load-config';
 import type { Signed } from './fleet-event';
 import { PUBLISH, PUT_ACTIVE, REMOVE_ACTIVE } from './redis-scripts';
@@ -23,8 +25,8 @@ interface Scripted {
 const COMMAND_TIMEOUT_MS = 5_000;
 const PAGE = 1000;
 
-/** ioredis options from the `fleet.redis` key: a URL, or Sentinels. */
-export function redisOptionsOf(redis: FleetConfig['redis']): { url?: string; options: RedisOptions } {
+/** ioredis options from the `fleet` keys: a URL, or Sentinels; TLS with its own CA when `caFile` says so. */
+export function redisOptionsOf({ redis, caFile }: Pick<FleetConfig, 'redis' | 'caFile'>): { url?: string; options: RedisOptions } {
   const common: RedisOptions = {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -34,8 +36,9 @@ export function redisOptionsOf(redis: FleetConfig['redis']): { url?: string; opt
     retryStrategy: (times) => Math.min(times * 100, 1000),
     commandTimeout: COMMAND_TIMEOUT_MS,
   };
-  if (typeof redis === 'string') return { url: redis, options: common };
-  const tls = redis.tls ? { tls: {}, enableTLSForSentinelMode: true } : {};
+  const ca = caFile === undefined ? undefined : readCa(caFile);
+  if (typeof redis === 'string') return { url: redis, options: ca && redis.startsWith('rediss:') ? { ...common, tls: { ca } } : common };
+  const tls = redis.tls ? { tls: ca ? { ca } : {}, enableTLSForSentinelMode: true } : {};
   return {
     options: {
       ...common,
@@ -50,6 +53,14 @@ export function redisOptionsOf(redis: FleetConfig['redis']): { url?: string; opt
   };
 }
 
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new MailjailError('CONFIG', `fleet.caFile: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
 export class RedisTransport implements FleetTransport {
   private readonly main: Redis & Scripted;
   private readonly reader: Redis;
@@ -58,8 +69,8 @@ export class RedisTransport implements FleetTransport {
   private lastError?: string;
   private readonly listeners: Array<(connected: boolean) => void> = [];
 
-  constructor(config: Pick<FleetConfig, 'redis' | 'keyPrefix' | 'streamLength'>, private readonly onError: (err: string) => void = () => {}) {
-    const { url, options } = redisOptionsOf(config.redis);
+  constructor(config: Pick<FleetConfig, 'redis' | 'caFile' | 'keyPrefix' | 'streamLength'>, private readonly onError: (err: string) => void = () => {}) {
+    const { url, options } = redisOptionsOf(config);
     this.main = (url ? new Redis(url, options) : new Redis(options)) as Redis & Scripted;
     // The blocking reader may wait blockMs on top of the usual time.
     this.reader = this.main.duplicate({ commandTimeout: COMMAND_TIMEOUT_MS + 30_000 });
@@ -137,9 +148,19 @@ export class RedisTransport implements FleetTransport {
     } while (cursor !== '0');
   }
 
+  /** Closes both connections and waits until they are gone (a stopping daemon leaves no socket behind). */
   async close(): Promise<void> {
-    this.reader.disconnect();
-    this.main.disconnect();
+    await Promise.all(
+      [this.reader, this.main].map((conn) => {
+        if (conn.status === 'end') return undefined;
+        const ended = new Promise<void>((resolve) => {
+          conn.once('end', resolve);
+          setTimeout(resolve, 1000).unref();
+        });
+        conn.disconnect();
+        return ended;
+      }),
+    );
   }
 
   private setConnected(connected: boolean): void {
