@@ -41,8 +41,9 @@ export class FleetNodeHarness extends DaemonHarness {
     return [process.execPath, WRAPPED, this.configDir, ...this.ns.wrap];
   }
 
+  /** Is this IPv4 address banned in the node's kernel (one `nft get element`: cheap enough to poll)? */
   async kernelHas(ip: string): Promise<boolean> {
-    return (await this.nftElements()).has(ip);
+    return (await this.ns.exec(['nft', 'get', 'element', 'inet', 'mailjail', 'postfix_v4', `{ ${ip} }`])).code === 0;
   }
 
   async list(): Promise<Array<{ ip: string; jail: string; reason: string; node: string }>> {
