@@ -42,8 +42,8 @@ export class FleetNodeHarness extends DaemonHarness {
   }
 
   /** Is this IPv4 address banned in the node's kernel (one `nft get element`: cheap enough to poll)? */
-  async kernelHas(ip: string): Promise<boolean> {
-    return (await this.ns.exec(['nft', 'get', 'element', 'inet', 'mailjail', 'postfix_v4', `{ ${ip} }`])).code === 0;
+  async kernelHas(ip: string, jail = 'postfix'): Promise<boolean> {
+    return (await this.ns.exec(['nft', 'get', 'element', 'inet', 'mailjail', `${jail}_v4`, `{ ${ip} }`])).code === 0;
   }
 
   async list(): Promise<Array<{ ip: string; jail: string; reason: string; node: string }>> {
@@ -52,7 +52,7 @@ export class FleetNodeHarness extends DaemonHarness {
     return JSON.parse(r.stdout);
   }
 
-  async fleetStatus(): Promise<{ connected: boolean; pending: number; rejected: number; received: number; lagMs: number }> {
+  async fleetStatus(): Promise<{ connected: boolean; pending: number; rejected: number; received: number; lagMs: number; bansRefused: number }> {
     const r = await this.cli(['status', '--json']);
     return JSON.parse(r.stdout).fleet;
   }
