@@ -14,7 +14,7 @@ interface StatusResult {
     activeBans: number;
     action: { action: string; ok: boolean; pending: number; failures: number; lastError?: string };
     counters: { lines: number; failures: number; strikes: number; bans: number };
-    sources: Array<{ id: string; kind: string; files: Array<{ path: string; offset: number; line: number; size?: number }>; error?: string }>;
+    sources: Array<{ id: string; kind: string; files: Array<{ path: string; offset: number; line: number; size?: number }>; error?: string; held?: { since: number; attempts: number; error: string } }>;
   }>;
 }
 
@@ -32,6 +32,8 @@ export function register(program: Command): void {
       if (j.filters.length) out.write(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start\n`);
       for (const src of j.sources) {
         out.write(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}\n`);
+        // a batch the database could not commit: reading holds and retries it (issue 17 point 2)
+        if (src.held) out.write(`    HELD since ${new Date(src.held.since).toISOString()} (${src.held.attempts} attempts): ${src.held.error}\n`);
         for (const f of src.files) out.write(`    ${f.path} at byte ${f.offset}${f.size !== undefined ? ` of ${f.size}` : ''}, line ${f.line}\n`);
       }
     }
