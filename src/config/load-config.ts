@@ -26,6 +26,8 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  /** The widest prefix a manual ban may take without --force, per family. */
+  maxBanPrefix: { ipv4: number; ipv6: number };
 }
 
 export interface LoadedConfig {
@@ -119,6 +121,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+    maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }
 

@@ -2,7 +2,8 @@
  * The hot path of the daemon: one source batch -> matched failures -> decisions, then one SQLite
  * transaction holding the strikes, the bans AND the source's new position. Because the position
  * commits with what was derived from the lines, a crash (kill -9) either keeps both or neither:
- * no line is counted twice, none is skipped. Bans reach the kernel right after the commit.
+ * no line is counted twice, none is skipped. The caller puts the returned bans into the kernel
+ * right after the commit.
  */
 import type { Ban, Strike } from '../core/types';
 import type { SourceBatch } from '../sources/source';
@@ -54,8 +55,8 @@ export function prepareBatch(rt: JailRuntime, batch: SourceBatch, log: Logger, n
   return { strikes, bans, cursor: batch.cursor, lines, startedAt };
 }
 
-/** One transaction: strikes, bans and the source's position, all or none; then the bans to the kernel. Throws when the store fails. */
-export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Store, log: Logger): void {
+/** One transaction: strikes, bans and the source's position, all or none. Throws when the store fails. Returns the bans to enforce. */
+export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Store, log: Logger): Ban[] {
   const { strikes, bans, cursor, lines, startedAt } = prepared;
   const committingAt = Date.now();
   store.transaction(() => {
@@ -66,8 +67,6 @@ export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Sto
   log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - committingAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
-  if (bans.length > 0) {
-    rt.applier.ban(bans);
-    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
-  }
+  for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
+  return bans;
 }
