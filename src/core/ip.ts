@@ -4,6 +4,8 @@
  * IPv4 dotted quad, IPv6 in RFC 5952 form, IPv4-mapped IPv6 folded to IPv4.
  */
 import ipaddr from 'ipaddr.js';
+import { canonicalIpv6 } from './ipv6-text';
+export { canonicalIpv6 };
 
 export type Family = 4 | 6;
 
@@ -16,11 +18,11 @@ export interface Cidr {
   text: string;
 }
 
-const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. */
+/**
+ * Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. The
+ * plain forms a log line nearly always holds take fast paths, without a regex or ipaddr.js.
+ */
 export function parseIp(text: string): string | null {
-  // The hot path: the two forms a log line nearly always holds, without a regex or ipaddr.js.
   const v4 = canonicalIpv4(text);
   if (v4 !== undefined) return v4;
   const v6 = canonicalIpv6(text);
@@ -33,7 +35,7 @@ export function parseIp(text: string): string | null {
  * canonicalIpv4 and canonicalIpv6 only shortcut (unit tests hold them to the same answers).
  */
 export function parseIpGeneral(text: string): string | null {
-  if (V4.test(text)) return text; // plain IPv4 is already canonical
+  if (ipv4Number(text) >= 0) return text; // plain IPv4 is already canonical
   let s = text;
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   if (s.toLowerCase().startsWith('ipv6:')) s = s.slice(5); // Exim/Postfix address literals
@@ -41,7 +43,7 @@ export function parseIpGeneral(text: string): string | null {
   if (zone >= 0) s = s.slice(0, zone);
   if (!ipaddr.isValid(s)) return null;
   // ipaddr.isValid accepts legacy forms like "1" or "0x7f.1"; logs and admins never mean those.
-  if (!s.includes(':') && !V4.test(s)) return null;
+  if (!s.includes(':') && ipv4Number(s) < 0) return null;
   const addr = ipaddr.parse(s);
   if (addr.kind() === 'ipv6') {
     const v6 = addr as ipaddr.IPv6;
@@ -51,102 +53,48 @@ export function parseIpGeneral(text: string): string | null {
   return addr.toString();
 }
 
-/*
- * parseIp's fast path. The matcher asks once per matched line, and attackers rotate through IPv6
- * addresses (a /64 is cheap), so a cache misses: the plain forms are read by hand. Anything else
- * returns undefined and goes to parseIpGeneral.
+/**
+ * parseIp's IPv4 fast path (the IPv6 one is in ipv6-text.ts): for a text of digits and dots,
+ * itself if it is a dotted quad parseIp accepts, else null; undefined for any other text.
  */
-
-/** For a text of digits and dots: itself if it is a dotted quad parseIp accepts, else null. */
 export function canonicalIpv4(text: string): string | null | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 46 && (c < 48 || c > 57)) return undefined;
   }
-  return isDottedQuad(text) ? text : null;
-}
-
-/** parseIp's IPv4 pattern: four parts of 0-255, no leading zero ("010" is octal to some parsers). */
-function isDottedQuad(text: string): boolean {
-  let parts = 0;
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && text.charCodeAt(i) !== 46) continue;
-    const digits = i - start;
-    if (digits < 1 || digits > 3 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
-    let value = 0;
-    for (let j = start; j < i; j++) value = value * 10 + text.charCodeAt(j) - 48;
-    if (value > 255) return false;
-    parts++;
-    start = i + 1;
-  }
-  return parts === 4;
+  return ipv4Number(text) >= 0 ? text : null;
 }
 
 /**
- * RFC 5952 text of a plain IPv6 address: hex groups and at most one `::`; no embedded IPv4,
- * zone, brackets, or the IPv4-mapped/compatible prefix parseIp folds to IPv4.
+ * The one IPv4 reader (issue 16 point 3): the 32-bit value of a dotted quad in parseIp's
+ * canonical spelling (four parts of 0-255, no leading zero: "010" is octal to some parsers), or
+ * -1 for anything else (IPv6, a prefix, other spellings).
  */
-export function canonicalIpv6(text: string): string | undefined {
-  const len = text.length;
-  if (len < 2 || len > 39) return undefined;
-  const groups: number[] = [];
-  let gap = -1; // index in `groups` where `::` stands
-  let i = 0;
-  if (text.charCodeAt(0) === 58) {
-    if (text.charCodeAt(1) !== 58) return undefined;
-    gap = 0;
-    i = 2;
-  }
-  while (i < len) {
-    let value = 0;
-    let digits = 0;
-    for (; i < len && digits <= 4; i++, digits++) {
-      const d = hexValue(text.charCodeAt(i));
-      if (d < 0) break;
-      value = value * 16 + d;
+export function ipv4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else {
+      return -1;
     }
-    if (digits === 0 || digits > 4) return undefined;
-    groups.push(value);
-    if (i === len) break;
-    if (text.charCodeAt(i) !== 58) return undefined; // '.', '%', ']' ...: not the plain form
-    i++;
-    if (text.charCodeAt(i) === 58) {
-      if (gap >= 0) return undefined;
-      gap = groups.length;
-      i++;
-    } else if (i === len) return undefined; // a trailing single ':'
   }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
-  const full = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
-  // ::ffff:a.b.c.d folds to IPv4 in parseIp; leave that (and ::a.b.c.d) to it.
-  if (full[0] === 0 && full[1] === 0 && full[2] === 0 && full[3] === 0 && full[4] === 0 && (full[5] === 0xffff || full[5] === 0)) return undefined;
-  // RFC 5952: the longest run of two or more zero groups becomes `::`, the first one on a tie.
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let g = 0; g < 8; ) {
-    if (full[g] !== 0) {
-      g++;
-      continue;
-    }
-    let end = g;
-    while (end < 8 && full[end] === 0) end++;
-    if (end - g > bestLen) {
-      bestAt = g;
-      bestLen = end - g;
-    }
-    g = end;
-  }
-  if (bestAt < 0) return full.map((n) => n.toString(16)).join(':');
-  const head = full.slice(0, bestAt).map((n) => n.toString(16)).join(':');
-  const tail = full.slice(bestAt + bestLen).map((n) => n.toString(16)).join(':');
-  return `${head}::${tail}`;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
 }
 
 export function familyOf(ip: string): Family {
@@ -189,18 +137,15 @@ export function widenedNetwork(text: string): string | null {
 /** The network address of `ip` under `prefix` bits. */
 export function networkAddress(ip: string, prefix: number): string {
   // Hot path (every failure asks for its /24): canonical IPv4 in plain integer arithmetic.
-  if (!ip.includes(':')) {
+  const n = ipv4Number(ip);
+  if (n >= 0) {
     if (prefix >= 32) return ip;
-    const p = ip.split('.');
-    const n = ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
     const net = prefix <= 0 ? 0 : (n & (~0 << (32 - prefix))) >>> 0;
     return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
   }
-  const parsed = ipaddr.parse(ip);
-  const bytes = parsed.toByteArray();
-  const keep = prefix;
+  const bytes = ipaddr.parse(ip).toByteArray();
   for (let i = 0; i < bytes.length; i++) {
-    const bitsHere = Math.max(0, Math.min(8, keep - i * 8));
+    const bitsHere = Math.max(0, Math.min(8, prefix - i * 8));
     bytes[i] &= bitsHere === 0 ? 0 : (0xff << (8 - bitsHere)) & 0xff;
   }
   const net = ipaddr.fromByteArray(bytes);
@@ -231,10 +176,11 @@ export const NEVER_BANNABLE_RANGES = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/1
 
 /** Loopback, unspecified and link-local addresses are never banned. */
 export function isNeverBannable(ip: string): boolean {
-  if (V4.test(ip)) {
+  const n = ipv4Number(ip);
+  if (n >= 0) {
     // the hot path (every ban passes here): 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, as ipaddr.js ranges them
-    const first = Number(ip.slice(0, ip.indexOf('.')));
-    return first === 0 || first === 127 || ip.startsWith('169.254.');
+    const first = n >>> 24;
+    return first === 0 || first === 127 || n >>> 16 === 0xa9fe;
   }
   const range = ipaddr.parse(ip).range();
   return range === 'loopback' || range === 'unspecified' || range === 'linkLocal';
