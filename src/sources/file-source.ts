@@ -80,6 +80,7 @@ class FileSource implements Source {
       await this.closeAll();
       throw new MailjailError('INPUT', `source ${this.id}: ${(e as Error).message}`);
     }
+    if (this.state !== 'starting') return void (await this.closeAll()); // stopped while starting
     for (const p of [...this.files.active.keys(), ...this.files.pending.keys()]) this.dirty.add(p);
     this.state = 'running';
     this.timer = setInterval(() => {

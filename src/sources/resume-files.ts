@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FileCursor } from '../core/types';
 import { factsOf, rotatedSiblings } from './file-facts';
 import { FollowedFiles, openAll } from './followed-files';
-import { planRotation, type FileFacts } from './rotation-plan';
+import { isRotatedName, planRotation, type FileFacts } from './rotation-plan';
 import { TailedFile } from './tailed-file';
 
 export interface ResumeInput {
@@ -75,7 +75,9 @@ export async function resumeFiles(files: FollowedFiles, input: ResumeInput, keyO
     const current = await TailedFile.open(keyOf(p), p);
     if (!current) continue;
     const facts = { path: p, dev: current.dev, ino: current.ino, size: current.size, mtimeMs: current.mtimeMs, firstLineHash: await current.hashFirstLine() };
-    if (followedElsewhere(p, facts)) {
+    // A rotated name of a followed file (`mail.log*` matches `mail.log.2`) that no chain claimed
+    // is older than where that file's cursor stands: read already.
+    if (followedElsewhere(p, facts) || (!cursors.has(p) && isOlderGeneration(p, cursors))) {
       files.consumed.set(`${current.dev}:${current.ino}`, facts.firstLineHash);
       await current.close();
       continue;
@@ -84,4 +86,8 @@ export async function resumeFiles(files: FollowedFiles, input: ResumeInput, keyO
     else current.rewind();
     files.active.set(p, current);
   }
+}
+
+function isOlderGeneration(p: string, cursors: Map<string, FileCursor>): boolean {
+  return [...cursors.keys()].some((q) => path.dirname(q) === path.dirname(p) && isRotatedName(path.basename(q), path.basename(p)));
 }
