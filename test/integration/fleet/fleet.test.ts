@@ -64,6 +64,15 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
       return ips.every((ip) => listed.some((b) => b.ip === ip && b.reason.startsWith('spray:')));
     });
     await onEveryNode(fleet.nodes, async (h) => (await Promise.all(ips.map((ip) => h.kernelHas(ip)))).every(Boolean));
+    // the sprayed user name went through Redis only as a keyed hash
+    const redis = fleet.redis.client();
+    try {
+      const events = JSON.stringify(await redis.xrange('mailjail:events', '-', '+'));
+      expect(events).toContain('198.51.100.40');
+      expect(events).not.toMatch(/victim/i);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('does not ban on node 3 a customer who logged in on node 2', async () => {
