@@ -43,7 +43,7 @@ export interface JailStatus {
   activeBans: number;
   counters: { lines: number; failures: number; strikes: number; bans: number; lastLineAt?: number };
   engine?: { offenders: number; customers: number; activeBans: number };
-  sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string }>;
+  sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string; held?: { since: number; attempts: number; error: string } }>;
 }
 
 export interface StatusReply {
@@ -51,5 +51,7 @@ export interface StatusReply {
   pid: number;
   uptimeSeconds: number;
   database: { path: string; bytes: number; strikes: number; activeBans: number };
+  /** In a fleet: connected, lag, what is still to publish, what came in and what was refused. */
+  fleet?: { node: string; connected: boolean; lastError?: string; pending: number; lagMs: number; received: number; published: number; rejected: number; bansRefused: number };
   jails: JailStatus[];
 }

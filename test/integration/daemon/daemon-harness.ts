@@ -17,7 +17,7 @@ import { createNetns, type Netns } from '../../helpers/netns';
 export const CLI = resolve(__dirname, '../../../dist/cli/main.js');
 
 export interface HarnessOptions {
-  action?: 'nftables' | 'iptables';
+  action?: 'nftables' | 'iptables' | 'dry-run';
   /** Extra YAML for the postfix jail (indented under it). */
   jailYaml?: string;
   mainYaml?: string;
@@ -66,10 +66,16 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
+  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside). */
+  protected daemonArgv(): string[] {
+    return ['ip', 'netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir];
+  }
+
   /** Spawns the daemon without waiting for it; its output goes to outFile. */
   launch(): ChildProcess {
     const out = this.outFile;
-    const child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+    const [program, ...args] = this.daemonArgv();
+    const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
