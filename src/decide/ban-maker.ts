@@ -2,11 +2,12 @@
  * Makes a jail's bans: ban time escalated for repeat offenders, the address guard, the active set,
  * and subnet escalation of a prefix once enough of its addresses are banned.
  */
+import { familyOf } from '../core/ip';
 import type { Ban } from '../core/types';
 import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
 import { escalatedBanTime, spreadMs } from './ban-time';
-import type { Guard } from './jail-engine';
+import type { Guard } from './engine-types';
 import { banHistoryMs, type JailRules } from './jail-rules';
 import { SubnetTracker } from './subnet-tracker';
 
@@ -47,6 +48,30 @@ export class BanMaker {
     const ban = this.make(prefix, `subnet:${prefix}`, this.rules.banTimeMs, now);
     if (ban) this.subnets.clear(prefix);
     return ban;
+  }
+
+  /** `bans` and the prefix bans they complete. */
+  escalateAll(bans: Ban[], now: number, time: number, hasCustomerIn: (prefix: string) => boolean): Ban[] {
+    for (const made of [...bans]) {
+      const prefix = this.escalate(made, now, time, hasCustomerIn);
+      if (prefix) bans.push(prefix);
+    }
+    return bans;
+  }
+
+  /**
+   * A ban made elsewhere (the fleet) passes this jail's own guard (protected addresses, customers,
+   * no prefix wider than the jail's subnet escalation would make); once accepted it is active here
+   * and counts towards subnet escalation, which a later local ban in that prefix may then trigger.
+   */
+  accept(ban: Ban, time: number, hasCustomer: (target: string) => boolean): boolean {
+    const [addr, len] = ban.ip.split('/');
+    const widest = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
+    if (this.guard.isProtected(ban.ip) || (len !== undefined && Number(len) < widest) || hasCustomer(ban.ip)) return false;
+    this.active.set(ban.ip, ban.until);
+    this.history.record(ban);
+    this.subnets.onBan(ban.ip, time);
+    return true;
   }
 
   /** Is the offender (or a prefix around it) under an active ban? */

@@ -24,23 +24,11 @@ import { SprayDetector } from './spray-detector';
 import { SprayGrace } from './spray-grace';
 import { strikeOf, type Evidence } from './strike-of';
 import { StrikeWindows } from './strike-window';
-
-export interface Guard {
-  /** True for addresses (or prefixes overlapping addresses) that must never be banned. */
-  isProtected(ipOrCidr: string): boolean;
-}
-
+import { NO_OUTCOME, type Guard, type Outcome } from './engine-types';
+export type { Guard, Outcome } from './engine-types';
 export type { Evidence } from './strike-of';
 
-export interface Outcome {
-  /** What to store (null when the failure does not count in this jail). */
-  strike: Strike | null;
-  bans: Ban[];
-  /** An offender whose earlier strikes were forgiven (a customer who then logged in). */
-  forgiven: string | null;
-}
-
-const NO_OUTCOME: Outcome = { strike: null, bans: [], forgiven: null };
+const isAuthFailure = (event: EventKind) => event === 'auth-failure' || event === 'helo-fingerprint';
 
 export class JailEngine {
   private readonly windows = new StrikeWindows();
@@ -120,24 +108,17 @@ export class JailEngine {
     return this.banner.make(member, reason, this.rules.banTimeMs, now);
   }
 
-  /** `bans` and the prefix bans they complete. */
+  /** `bans` and the prefix bans they complete (never a prefix a customer logged in from). */
   private escalated(bans: Ban[], now: number, time: number): Ban[] {
-    for (const made of [...bans]) {
-      const prefix = this.banner.escalate(made, now, time, (p) => this.customers.hasCustomerIn(p, time));
-      if (prefix) bans.push(prefix);
-    }
-    return bans;
+    return this.banner.escalateAll(bans, now, time, (p) => this.customers.hasCustomerIn(p, time));
   }
 
   /** A successful login: the offender becomes a customer; earlier strikes may be forgiven. */
   private onSuccess(f: Failure, key: string, evidence: Evidence): Outcome {
     if (!this.rules.customers.enabled) return NO_OUTCOME;
     this.customers.login(key, f.time);
-    let forgiven: string | null = null;
-    if (this.rules.customers.forgive && this.windows.score(key, f.time) > 0) {
-      this.windows.forget(key);
-      forgiven = key;
-    }
+    const forgiven = this.rules.customers.forgive && this.windows.score(key, f.time) > 0 ? key : null;
+    if (forgiven) this.windows.forget(key);
     this.spray.forget(key);
     this.grace.cancel(key);
     return { strike: strikeOf(this.rules.name, this.hashUser, f, 'auth-success', 0, evidence), bans: [], forgiven };
@@ -149,9 +130,8 @@ export class JailEngine {
   }
 
   /**
-   * Replays one stored strike into the windows at start, oldest first: the same state the live
-   * strikes built, forgiveness by later logins included. Strikes older than their own window are
-   * skipped (they are read only because customers' logins are remembered for longer).
+   * Replays one stored strike at start, oldest first: the state the live strikes built, later logins'
+   * forgiveness included. Strikes older than their window are skipped (read for customers' logins).
    */
   restoreStrike(ip: string, time: number, event: EventKind, weight: number, now: number): void {
     const key = this.offenderOf(ip);
@@ -166,11 +146,7 @@ export class JailEngine {
     if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
-  /**
-   * An admin unbanned this address or prefix: forget the strikes and ban of its whole offender
-   * (an IPv6 address's /64), or of every offender inside the prefix, so the next line starts
-   * afresh (issue 15).
-   */
+  /** An admin unbanned this address (its whole offender: a /64) or prefix (every offender in it): start afresh. */
   forget(ipOrCidr: string): void {
     this.banner.active.delete(ipOrCidr);
     const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
@@ -190,9 +166,8 @@ export class JailEngine {
   }
 
   /**
-   * A strike another node of the fleet counted (issue 13): it joins the windows, spray and customer
-   * memory as a local one would, but bans nothing itself. The node that sees the next failure
-   * decides, with the fleet's counts, so a ban is made once and not once per node.
+   * A strike another node of the fleet counted (issue 13): counted as a local one, but it bans nothing
+   * itself; the node that sees the next failure decides with the fleet's counts (one ban, not one per node).
    */
   addRemoteStrike(ip: string, time: number, event: EventKind, weight: number, userHash: string | null): void {
     if (this.guard.isProtected(ip)) return;
@@ -200,6 +175,7 @@ export class JailEngine {
     if (event === 'auth-success') {
       this.restoreStrike(ip, time, event, 0, time);
       this.spray.forget(key);
+      this.grace.cancel(key); // a login another node saw cancels a spray ban held here
       return;
     }
     const rule = this.rules.events[event];
@@ -215,19 +191,9 @@ export class JailEngine {
     return target.includes('/') ? this.customers.hasCustomerIn(target, time) : this.customers.isCustomer(this.offenderOf(target), time);
   }
 
-  /**
-   * A ban made elsewhere passes this jail's own guard (protected addresses, customers, no prefix
-   * wider than the jail's subnet escalation would make); once accepted it is active here and counts
-   * towards subnet escalation, which a later local ban in that prefix may then trigger.
-   */
+  /** A ban made elsewhere (the fleet), if this jail's own guard lets it through (BanMaker.accept). */
   acceptRemoteBan(ban: Ban, time: number): boolean {
-    const [addr, len] = ban.ip.split('/');
-    const widest = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
-    if (this.guard.isProtected(ban.ip) || (len !== undefined && Number(len) < widest) || this.hasCustomer(ban.ip, time)) return false;
-    this.active.set(ban.ip, ban.until);
-    this.history.record(ban);
-    this.subnets.onBan(ban.ip, time);
-    return true;
+    return this.banner.accept(ban, time, (target) => this.hasCustomer(target, time));
   }
 
   /** Bans that ended are no longer active. */
@@ -247,8 +213,4 @@ export class JailEngine {
   stats(): { offenders: number; customers: number; activeBans: number } {
     return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.banner.active.size };
   }
-}
-
-function isAuthFailure(event: EventKind): boolean {
-  return event === 'auth-failure' || event === 'helo-fingerprint';
 }
