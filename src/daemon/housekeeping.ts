@@ -88,7 +88,10 @@ export class Housekeeping {
     for (const rt of jails.list()) {
       const bans = rt.parts?.engine.dueBans(now) ?? [];
       if (bans.length === 0) continue;
-      store.transaction(() => store.recordBans(bans));
+      store.transaction(() => {
+        store.recordBans(bans);
+        rt.share?.([], bans); // to the fleet, as the pipeline's bans go
+      });
       rt.counters.bans += bans.length;
       for (const b of bans) log.info({ jail: b.jail, ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString(), count: b.count }, 'ban');
       jails.enforce(rt, bans, 'log');

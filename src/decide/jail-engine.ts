@@ -99,8 +99,10 @@ export class JailEngine {
   /** Spray bans whose grace ended by `now` with no login from them (the daemon asks every second). */
   dueBans(now: number): Ban[] {
     // Replay flushes with no end in sight (MAX_SAFE_INTEGER): a ban starts when its grace ended.
-    const made = this.grace.takeDue(now).map((due) => this.banDue(due.target, due.reason, Math.min(now, due.due), Math.min(now, due.due)));
-    return made.flatMap((ban) => (ban ? this.escalated([ban], ban.since, ban.since) : []));
+    // All held bans first, then the prefixes they complete (as onFailure does): a node of a fleet
+    // receiving them in this order keeps every member's own ban.
+    const made = this.grace.takeDue(now).flatMap((d) => this.banDue(d.target, d.reason, Math.min(now, d.due), Math.min(now, d.due)) ?? []);
+    return [...made, ...made.flatMap((b) => this.escalated([b], b.since, b.since).slice(1))];
   }
 
   private banDue(member: string, reason: string, now: number, time: number): Ban | null {
