@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests drive for real (nft, iptables, ipset, ip), when missing.
+# Installs the Debian packages the tests drive for real (nft, iptables, ipset, ip, and
+# systemd-journal-remote, which writes genuine journal files for the journal tests), when missing.
 # Idempotent and quiet when everything is there; needs root (tests that change a firewall do anyway).
 set -euo pipefail
 need=()
@@ -8,6 +9,8 @@ command -v iptables >/dev/null || need+=(iptables)
 command -v ipset >/dev/null || need+=(ipset)
 command -v ip >/dev/null || need+=(iproute2)
 command -v setpriv >/dev/null || need+=(util-linux)
+command -v journalctl >/dev/null || need+=(systemd)
+[[ -x /lib/systemd/systemd-journal-remote ]] || need+=(systemd-journal-remote)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "mailjail tests need: ${need[*]} (run as root, or apt-get install them)" >&2
@@ -15,6 +18,13 @@ if ((${#need[@]})); then
   fi
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Package scripts must not start services (systemd-journal-remote's socket); policy-rc.d 101 forbids it.
+  made_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  trap 'if ((made_policy)); then rm -f /usr/sbin/policy-rc.d; fi' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

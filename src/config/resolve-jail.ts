@@ -8,7 +8,7 @@ import type { EventRule, JailRules } from '../decide/jail-rules';
 import { DEFAULT_EVENTS, JAIL_DEFAULTS } from './jail-defaults';
 import type { JailPatch } from './schema';
 
-export type SourceSpec = { file: string } | { journal: { matches: string[] } };
+export type SourceSpec = { file: string } | { journal: { matches?: string[]; directory?: string } };
 
 export interface JailConfig {
   name: string;

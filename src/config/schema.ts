@@ -28,7 +28,17 @@ const eventRule = z.union([
 ]);
 
 const fileSource = z.object({ file: z.string().min(1) }).strict();
-const journalSource = z.object({ journal: z.object({ matches: z.array(z.string().regex(/^[A-Z0-9_]+=.*$/, 'expected FIELD=value')).min(1) }).strict() }).strict();
+const journalMatches = z.array(z.string().regex(/^([A-Z0-9_]+=.*|\+)$/, 'expected FIELD=value (or + between groups)')).min(1);
+/** The system journal with matches, or a journal directory (a container with the host's /var/log/journal mounted). */
+const journalSource = z
+  .object({
+    journal: z
+      .object({ matches: journalMatches, directory: z.string().min(1) })
+      .partial()
+      .strict()
+      .refine((j) => j.matches !== undefined || j.directory !== undefined, 'expected matches, a directory, or both'),
+  })
+  .strict();
 
 /** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
 const JailPatchSchema = z

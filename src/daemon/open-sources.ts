@@ -51,9 +51,12 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
         log: sourceLog,
       });
     }
+    const { matches = [], directory } = spec.journal;
     return createJournalSource({
-      id: `${jail.name}:journal:${spec.journal.matches.join(',')}`,
-      matches: spec.journal.matches,
+      // the system journal's id is as it always was, so its saved cursor still applies
+      id: `${jail.name}:journal:${directory === undefined ? '' : `${resolve(directory)}:`}${matches.join(',')}`,
+      matches,
+      directory: directory === undefined ? undefined : resolve(directory),
       getCursor: (key) => store.getCursor<string>(key),
       onBatch,
       log: sourceLog,

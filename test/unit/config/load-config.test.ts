@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(dir))[0]).toContain('maxBanPrefix.ipv4');
   });
 
+  it('lets a jail read a journal directory, with or without matches, but not an empty journal source', () => {
+    write('jails.d/50-j.yaml', 'jails:\n  postfix_journal:\n    enabled: true\n    sources: [{ journal: { directory: /var/log/journal } }]\n');
+    expect(loadConfig(dir).jails.get('postfix_journal')!.sources).toEqual([{ journal: { directory: '/var/log/journal' } }]);
+    write('jails.d/50-j.yaml', 'jails:\n  postfix_journal:\n    sources: [{ journal: {} }]\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toContain('expected matches, a directory, or both');
+  });
+
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
     write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
     const j = loadConfig(dir).jails.get('postfix')!;
