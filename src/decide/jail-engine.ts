@@ -80,11 +80,13 @@ export class JailEngine {
     if (!rule || rule.weight <= 0) return NO_OUTCOME;
 
     const isCustomer = this.customers.isCustomer(key, f.time);
-    const weight = isCustomer ? rule.weight * this.rules.customers.weight : rule.weight;
+    // One line may stand for several attempts (Dovecot's `auth failed, 3 attempts`): one strike, weighed for all.
+    const attempts = f.attempts ?? 1;
+    const weight = (isCustomer ? rule.weight * this.rules.customers.weight : rule.weight) * attempts;
     const strike = this.strikeOf(f, event, weight, evidence);
     const userHash = strike.userHash;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
-    if (isCustomer) this.customers.addFailure(key, f.time);
+    if (isCustomer) for (let i = 0; i < attempts; i++) this.customers.addFailure(key, f.time);
 
     const bans: Ban[] = [];
     const ban = (target: string, reason: string, baseMs: number) => {

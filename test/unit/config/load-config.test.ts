@@ -30,7 +30,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('loadConfig', () => {
   it('knows the shipped jails, all disabled, with no config directory at all', () => {
     const c = loadConfig(null);
-    expect([...c.jails.keys()].sort()).toEqual(['exim', 'icewarp', 'postfix', 'postfix_journal']);
+    expect([...c.jails.keys()].sort()).toEqual(['dovecot', 'dovecot_journal', 'exim', 'icewarp', 'postfix', 'postfix_journal']);
     expect([...c.jails.values()].every((j) => !j.enabled)).toBe(true);
     expect(c.jails.get('postfix')!.rules.banTimeMs).toBe(7 * 86_400_000);
   });
