@@ -50,6 +50,8 @@ function packageRoot(): string {
 }
 
 export function loadConfig(dir: string | null): LoadedConfig {
+  // A typo in --config must not start a daemon on defaults (issue 15).
+  if (dir !== null && !existsSync(dir)) throw new MailjailError('CONFIG', `configuration directory ${dir} does not exist`);
   const problems: string[] = [];
   const files: string[] = [];
   const main = mainConfigOf(dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : {});

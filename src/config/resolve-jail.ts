@@ -8,7 +8,9 @@ import type { EventRule, JailRules } from '../decide/jail-rules';
 import { DEFAULT_EVENTS, JAIL_DEFAULTS } from './jail-defaults';
 import type { JailPatch } from './schema';
 
-export type SourceSpec = { file: string } | { journal: { matches?: string[]; directory?: string } };
+export type JournalSpec = { matches?: string[]; directory?: string };
+/** A file (or glob), with the journal to read instead when no file matches; or the journal. */
+export type SourceSpec = { file: string; orJournal?: JournalSpec } | { journal: JournalSpec };
 
 export interface JailConfig {
   name: string;

@@ -27,18 +27,16 @@ const eventRule = z.union([
   z.object({ weight: z.number().min(0), findTime: duration.optional() }).strict(),
 ]);
 
-const fileSource = z.object({ file: z.string().min(1) }).strict();
 const journalMatches = z.array(z.string().regex(/^([A-Z0-9_]+=.*|\+)$/, 'expected FIELD=value (or + between groups)')).min(1);
 /** The system journal with matches, or a journal directory (a container with the host's /var/log/journal mounted). */
-const journalSource = z
-  .object({
-    journal: z
-      .object({ matches: journalMatches, directory: z.string().min(1) })
-      .partial()
-      .strict()
-      .refine((j) => j.matches !== undefined || j.directory !== undefined, 'expected matches, a directory, or both'),
-  })
-  .strict();
+const journal = z
+  .object({ matches: journalMatches, directory: z.string().min(1) })
+  .partial()
+  .strict()
+  .refine((j) => j.matches !== undefined || j.directory !== undefined, 'expected matches, a directory, or both');
+const journalSource = z.object({ journal }).strict();
+/** `orJournal`: read the journal instead when no file matches at start (Debian without rsyslog, issue 15). */
+const fileSource = z.object({ file: z.string().min(1), orJournal: journal.optional() }).strict();
 
 /** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
 const JailPatchSchema = z

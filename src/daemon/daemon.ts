@@ -111,6 +111,7 @@ export class Daemon {
     const now = this.clock.now();
     for (const expired of this.store.expireBans(now)) this.log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
     const enabled = [...this.config.jails.values()].filter((j) => j.enabled);
+    if (enabled.length === 0) this.log.warn({ configDir: this.options.configDir }, 'no jail is enabled: mailjail watches nothing (enable one in jails.d, see README)');
     // Jails' firewall setups and restores are independent: each starts as soon as its jail is
     // built, so the firewall commands of one run while the next jail's filters are compiled.
     const restores: Array<Promise<number>> = [];

@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 import { processBatch } from './pipeline';
+import { chooseSource } from './choose-sources';
 
 export async function openSources(rt: JailRuntime, store: Store, log: Logger, now: () => number): Promise<Source[]> {
   const jail = rt.config!;
@@ -38,10 +39,15 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
     return matcher && matcher.keywords.length > 0 ? matcher.scanner : undefined;
   };
   const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
-  const sources: Source[] = jail.sources.map((spec) => {
+  const choices = await Promise.all(jail.sources.map(chooseSource));
+  for (const c of choices) {
+    if (c.note) log.info({ jail: jail.name }, c.note);
+    if (c.problem) log.warn({ jail: jail.name }, `source missing or unreadable: ${c.problem}`);
+  }
+  const sources: Source[] = choices.map(({ source: spec }) => {
     if ('file' in spec) {
       const pattern = resolve(spec.file);
-      return createFileSource({
+      return withMissingFileError(pattern, createFileSource({
         id: `${jail.name}:${pattern}`,
         patterns: [pattern],
         getCursor: (key) => store.getCursor<FileCursor>(key),
@@ -49,7 +55,7 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
         gate,
         startAt,
         log: sourceLog,
-      });
+      }));
     }
     const { matches = [], directory } = spec.journal;
     return createJournalSource({
@@ -71,4 +77,17 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
   }
   store.setMeta(`started:${jail.name}`, String(now()));
   return sources;
+}
+
+/** `status` shows a file source that follows no file as an error: a jail watching nothing must be seen. */
+function withMissingFileError(pattern: string, source: Source): Source {
+  return {
+    id: source.id,
+    start: () => source.start(),
+    stop: () => source.stop(),
+    status() {
+      const s = source.status();
+      return s.error === undefined && s.files.length === 0 ? { ...s, error: `no file matches ${pattern}: nothing is read from it until it appears` } : s;
+    },
+  };
 }

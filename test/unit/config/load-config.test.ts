@@ -50,6 +50,16 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(dir))[0]).toContain('expected matches, a directory, or both');
   });
 
+  it('ships a postfix jail that reads /var/log/mail.log, or the journal where that file does not exist', () => {
+    expect(loadConfig(null).jails.get('postfix')!.sources).toEqual([
+      { file: '/var/log/mail.log', orJournal: { matches: ['_SYSTEMD_UNIT=postfix@-.service'] } },
+    ]);
+  });
+
+  it('refuses a configuration directory that does not exist', () => {
+    expect(() => loadConfig(join(dir, 'typo'))).toThrow(`configuration directory ${join(dir, 'typo')} does not exist`);
+  });
+
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
     write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
     const j = loadConfig(dir).jails.get('postfix')!;
