@@ -1,6 +1,6 @@
 /**
  * One running jail: its pure parts (matcher, engine), its firewall action with the applier that
- * batches changes into it, and its sources. The daemon owns a map of these.
+ * batches changes into it, and its sources. The jail registry (jail-registry.ts) holds them.
  */
 import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';

@@ -2,7 +2,8 @@
  * The hot path of the daemon: one source batch -> matched failures -> decisions, then one SQLite
  * transaction holding the strikes, the bans AND the source's new position. Because the position
  * commits with what was derived from the lines, a crash (kill -9) either keeps both or neither:
- * no line is counted twice, none is skipped. Bans reach the kernel right after the commit.
+ * no line is counted twice, none is skipped. The caller puts the returned bans into the kernel
+ * right after the commit.
  */
 import type { Ban, Strike } from '../core/types';
 import type { SourceBatch } from '../sources/source';
@@ -46,9 +47,6 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - matchedAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
-  if (bans.length > 0) {
-    rt.applier.ban(bans);
-    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
-  }
+  for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
   return bans;
 }
