@@ -6,6 +6,7 @@ import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
+import type { ServerKnowledge } from '../decide/server-knowledge';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
 import type { Source } from '../sources/source';
@@ -45,6 +46,8 @@ export interface RuntimeDeps {
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
   own?: string[];
+  /** Customers and sprays, shared by every jail of this daemon start. */
+  shared?: ServerKnowledge;
   now: () => number;
 }
 
@@ -65,6 +68,6 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
     log: (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => deps.log[level]({ jail: name, ...ctx }, msg),
   });
   const applier = new BanApplier(action, name, deps.log, deps.now);
-  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own) : undefined;
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared) : undefined;
   return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 } };
 }
