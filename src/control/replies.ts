@@ -32,8 +32,11 @@ export interface ReloadReply {
 
 export interface WhyReply {
   ip: string;
+  /** Offenders of this address that logged in recently: customers, with reduced strike weight (issue 15). */
+  customers: Array<{ jail: string; offender: string; lastLogin: string; until: string }>;
   bans: Array<BanView & { state: 'active' | 'expired' | 'lifted' }>;
-  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string }>;
+  /** `forgiven`: a later login of the same offender forgave this failure (customers.forgive). */
+  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string; forgiven: boolean }>;
 }
 
 export interface JailStatus {

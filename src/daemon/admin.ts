@@ -11,6 +11,7 @@ import { banView, type BanReply, type ReloadReply, type StatusReply, type UnbanR
 import type { MainConfig } from '../config/load-config';
 import type { BanRow, Store } from '../store/store';
 import { checkManualBan } from './ban-refusal';
+import { readCustomers, type JailView } from './why-view';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
 
@@ -88,7 +89,14 @@ function clearOffenderStrikes(deps: AdminDeps, ip: string, lifted: BanRow[], jai
 }
 
 function why(deps: AdminDeps, ip: string, limit: number): WhyReply {
-  const strikes = deps.store.strikesOf(ip, undefined, limit).map((s) => ({
+  const stored = deps.store.strikesOf(ip, undefined, limit);
+  const views = new Map<string, JailView>();
+  for (const rt of deps.jails.list()) {
+    const engine = rt.parts?.engine;
+    if (engine) views.set(rt.name, { rules: engine.rules, offenderOf: (a) => engine.offenderOf(a) });
+  }
+  const { forgiven, customers } = readCustomers(stored, views, deps.now());
+  const strikes = stored.map((s, i) => ({
     time: new Date(s.time).toISOString(),
     ip: s.ip,
     jail: s.jail,
@@ -98,12 +106,13 @@ function why(deps: AdminDeps, ip: string, limit: number): WhyReply {
     source: s.source,
     line: s.line,
     text: s.text,
+    forgiven: forgiven[i],
   }));
   const bans = deps.store.banHistory(ip, limit).map((b) => ({
     ...banView(b),
     state: b.liftedAt !== undefined ? ('lifted' as const) : b.expired || b.until <= deps.now() ? ('expired' as const) : ('active' as const),
   }));
-  return { ip, bans, strikes };
+  return { ip, customers, bans, strikes };
 }
 
 function status(deps: AdminDeps, only: string | undefined): StatusReply {
