@@ -82,9 +82,11 @@ export function loadConfig(dir: string | null): LoadedConfig {
   for (const [name, { patch, at }] of patches) {
     const { jail, problems: bad } = resolveJail(name, patch, at);
     problems.push(...bad);
-    const action = jail.action ?? main.action;
-    if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
-      problems.push(`${at()}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+    const key = jail.actions ? 'actions' : 'action';
+    for (const action of jailActions(jail, main)) {
+      if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
+        problems.push(`${at()}: jails.${name}.${key}: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+      }
     }
     try {
       jailFilters.set(name, loadFilters(jail.filters, filterDirs, loadedFilters));
@@ -125,6 +127,11 @@ function mainConfigOf(m: MainFile): MainConfig {
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
+}
+
+/** The actions a jail runs, first the firewall: `actions:`, else `action:`, else the main default. */
+export function jailActions(jail: Pick<JailConfig, 'action' | 'actions'>, main: Pick<MainConfig, 'action'>): string[] {
+  return jail.actions ?? [jail.action ?? main.action];
 }
 
 function yamlFilesIn(dir: string): string[] {

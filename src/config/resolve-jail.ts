@@ -19,6 +19,8 @@ export interface JailConfig {
   filters: string[];
   ports: number[] | 'all';
   action: string | undefined;
+  /** `actions:` of the jail, when set (it wins over `action`). */
+  actions?: string[];
   startAt: 'end' | 'beginning' | { replayMs: number };
   ignoreIp: string[];
   rules: JailRules;
@@ -88,6 +90,7 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     filters: p.filters ?? [],
     ports: p.ports ?? d.ports,
     action: p.action,
+    ...(p.actions ? { actions: p.actions } : {}),
     startAt,
     ignoreIp: p.ignoreIp ?? [],
     rules,

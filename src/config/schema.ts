@@ -52,6 +52,8 @@ const JailPatchSchema = z
     ignoreIp: z.array(cidrText),
     ports: z.union([z.literal('all'), z.array(port).min(1)]),
     action: z.string().min(1),
+    /** Several actions, each with its own retries: the first is the firewall (restored, reconciled), e.g. [nftables, notify]. */
+    actions: z.array(z.string().min(1)).min(1),
     startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
     ipv6HostPrefix: z.number().int().min(32).max(128),
     fingerprint: z.object({ enabled: z.boolean(), events: z.array(eventKind), banTime: duration }).partial().strict(),

@@ -39,10 +39,22 @@ export interface WhyReply {
   strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string; forgiven: boolean }>;
 }
 
+export interface ActionHealthView {
+  action: string;
+  ok: boolean;
+  pending: number;
+  failures: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  lastSuccessAt?: number;
+}
+
 export interface JailStatus {
   name: string;
   filters: string[];
-  action: { action: string; ok: boolean; pending: number; failures: number; lastError?: string; lastErrorAt?: number; lastSuccessAt?: number };
+  action: ActionHealthView;
+  /** Every action of the jail (`actions: [nftables, notify]`), the firewall (= `action`) first. */
+  actions: ActionHealthView[];
   activeBans: number;
   counters: { lines: number; failures: number; strikes: number; bans: number; lastLineAt?: number };
   engine?: { offenders: number; customers: number; activeBans: number };

@@ -125,6 +125,7 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       name: rt.name,
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
+      actions: rt.applier.statuses(),
       activeBans: deps.store.countActiveBans(now, rt.name),
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),

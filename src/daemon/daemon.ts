@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load-config';
+import { jailActions, loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { checkFirewallRequirements } from '../enforce/requirements';
@@ -103,7 +103,7 @@ export class Daemon {
   /** Throws MISSING naming every missing program or privilege, when there is one. */
   private async checkRequirements(config: LoadedConfig): Promise<void> {
     const kinds = new Set<string>([config.main.action]);
-    for (const j of config.jails.values()) if (j.enabled) kinds.add(j.action ?? config.main.action);
+    for (const j of config.jails.values()) if (j.enabled) for (const a of jailActions(j, config.main)) kinds.add(a);
     const missing: string[] = [];
     for (const kind of kinds) if (kind === 'nftables' || kind === 'iptables') missing.push(...(await checkFirewallRequirements(kind)));
     if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));

@@ -57,12 +57,12 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   }
   if (missing.length > 0) {
     log.warn({ jail: rt.name, missing: missing.length }, 'kernel set lost bans; re-asserting them');
-    rt.applier.ban(missing);
+    rt.applier.firewall.ban(missing); // the firewall alone: a notify action must not hear of these again
   }
   if (extra.length > 0) {
     log.warn({ jail: rt.name, extra: extra.length }, 'kernel set holds addresses the database does not ban; removing them');
-    rt.applier.unban(extra);
+    rt.applier.firewall.unban(extra);
   }
-  if (missing.length > 0 || extra.length > 0) await rt.applier.flushNow().catch(() => undefined);
+  if (missing.length > 0 || extra.length > 0) await rt.applier.firewall.flushNow().catch(() => undefined);
   return { added: missing.length, removed: extra.length };
 }

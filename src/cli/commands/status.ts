@@ -16,6 +16,9 @@ export function register(program: Command): void {
     for (const j of s.jails) {
       const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
       out.write(`\njail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}\n`);
+      for (const a of (j.actions ?? []).slice(1)) {
+        out.write(`  also action ${a.action} ${a.ok ? 'ok' : `FAILING (${a.failures} failures; ${a.lastError ?? ''})`}${a.pending ? `, ${a.pending} pending` : ''}\n`);
+      }
       if (j.filters.length) out.write(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start\n`);
       for (const src of j.sources) {
         out.write(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}\n`);

@@ -60,6 +60,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'typo'))).toThrow(`configuration directory ${join(dir, 'typo')} does not exist`);
   });
 
+  it('lets a jail list several actions, each of them known (issue 15)', () => {
+    write('mailjail.yaml', 'actions:\n  notify:\n    type: command\n    ban: [/bin/true, <ip>]\n    unban: [/bin/true]\n');
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    actions: [nftables, notify]\n');
+    expect(loadConfig(dir).jails.get('postfix')!.actions).toEqual(['nftables', 'notify']);
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    actions: [nftables, nosuch]\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toMatch(/50-postfix\.yaml:\d+: jails\.postfix\.actions: unknown action "nosuch"/);
+  });
+
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
     write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
     const j = loadConfig(dir).jails.get('postfix')!;
