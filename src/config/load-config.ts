@@ -26,6 +26,8 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  /** Strikes older than this lose their log line (undefined: kept as long as the strike). */
+  logLineRetentionMs?: number;
   /** The widest prefix a manual ban may take without --force, per family. */
   maxBanPrefix: { ipv4: number; ipv6: number };
 }
@@ -126,6 +128,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
+    logLineRetentionMs: m.logLineRetention,
   };
 }
 

@@ -112,6 +112,8 @@ export const MainFileSchema = z
     ipset: z.object({ maxElem: z.number().int().min(1024) }).partial().strict(),
     /** How often the kernel's sets are compared with the database and missing bans re-asserted. */
     reconcileInterval: duration,
+    /** How long a strike keeps its log line (evidence for `why`); the strike itself stays as long as a jail needs it. */
+    logLineRetention: duration,
     /** The widest prefix `mailjail ban` accepts without --force (issue 15). */
     maxBanPrefix: z.object({ ipv4: z.number().int().min(0).max(32), ipv6: z.number().int().min(0).max(128) }).partial().strict(),
   })

@@ -87,7 +87,13 @@ export class Daemon {
         return this.jails.names();
       },
     });
-    this.housekeeping = new Housekeeping({ jails: this.jails, store: this.store, log: this.log, clock: this.clock });
+    this.housekeeping = new Housekeeping({
+      jails: this.jails,
+      store: this.store,
+      log: this.log,
+      clock: this.clock,
+      logLineRetentionMs: () => this.config.main.logLineRetentionMs,
+    });
     this.housekeeping.start(config.main.reconcileIntervalMs);
     this.ready = true;
     this.log.info({ jails: this.jails.names(), database: config.main.database, socket: config.main.socket }, 'ready');
