@@ -11,6 +11,9 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v journalctl >/dev/null || need+=(systemd)
 [[ -x /lib/systemd/systemd-journal-remote ]] || need+=(systemd-journal-remote)
+# the fleet suite runs a real Redis (Debian 12: 7.0), started by the test on a loopback port
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v openssl >/dev/null || need+=(openssl)   # the fleet suite makes a CA for Redis over TLS
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "mailjail tests need: ${need[*]} (run as root, or apt-get install them)" >&2
@@ -18,13 +21,15 @@ if ((${#need[@]})); then
   fi
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # Package scripts must not start services (systemd-journal-remote's socket); policy-rc.d 101 forbids it.
+  apt-get update -qq
+  # Package scripts must not start the host's own services (redis-server's unit, systemd-journal-remote's socket): policy-rc.d 101 forbids it.
   made_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
     made_policy=1
   fi
-  trap 'if ((made_policy)); then rm -f /usr/sbin/policy-rc.d; fi' EXIT
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  status=0
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || status=$?
+  if ((made_policy)); then rm -f /usr/sbin/policy-rc.d; fi
+  exit "$status"
 fi

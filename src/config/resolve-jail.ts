@@ -23,6 +23,8 @@ export interface JailConfig {
   actions?: string[];
   startAt: 'end' | 'beginning' | { replayMs: number };
   ignoreIp: string[];
+  /** Whether this jail's strikes count fleet-wide (only meaningful with `fleet:` in mailjail.yaml). */
+  fleet: boolean;
   rules: JailRules;
 }
 
@@ -93,6 +95,7 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     ...(p.actions ? { actions: p.actions } : {}),
     startAt,
     ignoreIp: p.ignoreIp ?? [],
+    fleet: p.fleet ?? true,
     rules,
   };
   if (jail.filters.length === 0) problem('filters', 'a jail needs at least one filter');
