@@ -65,8 +65,10 @@ describeWithNetns(['nft'])('a jail that bans and notifies', () => {
     expect(posted.timeoutSeconds).toBeGreaterThan(6 * 86400);
     expect(posted.why.strikes).toHaveLength(3);
     expect(posted.why.strikes[0].text).toContain('SASL LOGIN authentication failed');
-    const status = JSON.parse((await h.cli(['status', '--json'])).stdout);
-    const postfix = status.jails.find((j: { name: string }) => j.name === 'postfix');
+    const postfixStatus = async () => JSON.parse((await h.cli(['status', '--json'])).stdout).jails.find((j: { name: string }) => j.name === 'postfix');
+    // the notify command is done a moment after the webhook has the body
+    await waitFor(async () => (await postfixStatus()).actions[1].ok === true, 20_000, 200);
+    const postfix = await postfixStatus();
     expect(postfix.action).toMatchObject({ action: 'nftables', ok: true, failures: 0 });
     expect(postfix.actions.map((a: { action: string }) => a.action)).toEqual(['nftables', 'notify']);
     expect(postfix.actions[1]).toMatchObject({ ok: true, failures: 1 });
