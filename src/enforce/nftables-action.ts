@@ -11,6 +11,7 @@
 import type { Ban } from '../core/types';
 import {
   assertJailName,
+  assertTableName,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_TABLE,
   type ActionOptions,
@@ -33,7 +34,7 @@ import {
   type NftNames,
 } from './nft-script';
 import { legacyCleanup, misfitSets, upgradeScript } from './nft-upgrade';
-import { assertOk, runCommand, type CommandResult } from './run-command';
+import { assertOk, runCommand, type CommandResult } from '../process/run-command';
 import { sharedBatcher } from './script-batcher';
 
 const OVERLAP = /interval overlaps|conflicting intervals/i;
@@ -52,7 +53,7 @@ export class NftablesAction implements FirewallAction {
   constructor(private readonly options: ActionOptions) {
     assertJailName(options.jail);
     this.names = { table: options.table ?? DEFAULT_TABLE, jail: options.jail };
-    assertJailName(this.names.table);
+    assertTableName(this.names.table);
     this.ports = normalisePorts(options.ports);
     this.nftArgv = [...(options.wrap ?? []), 'nft'];
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { request } from '../../../src/control/client';
 import { parseSetElements } from '../../../src/enforce/nft-json';
 import { jailSets } from '../../../src/enforce/nft-script';
-import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
+import { runCommand, type CommandResult } from '../../../src/process/run-command';
 import { createNetns, type Netns } from '../../helpers/netns';
 
 export const CLI = resolve(__dirname, '../../../dist/cli/main.js');
