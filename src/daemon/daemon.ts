@@ -2,7 +2,7 @@
  * The only wiring: control socket -> store -> jails (start-jails.ts) -> admin and timers; and the
  * daemon's life: start, reloads one at a time, stop.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
@@ -11,6 +11,7 @@ import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
 import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
+import { startFailure } from './start-errors';
 import { startJails, stopJails } from './start-jails';
 import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
@@ -62,19 +63,22 @@ export class Daemon {
 
   private async open(config: LoadedConfig): Promise<void> {
     this.config = config;
+    const database = config.main.database;
     // The socket first: a second daemon must fail here, before it touches the kernel or the database.
     this.control = await startControlServer(config.main.socket, (req) => this.answer(req), {
       group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup),
-    });
+    }).catch((e) => Promise.reject(startFailure(e, database)));
     try {
-      mkdirSync(dirname(config.main.database), { recursive: true });
-      this.store = Store.open(config.main.database);
-      await this.startJails();
+      mkdirSync(dirname(database), { recursive: true });
+      // SQLite says "unable to open database file" where the directory just is not ours to write
+      accessSync(dirname(database), constants.W_OK);
+      this.store = Store.open(database);
+      await this.startJails(this.store.created);
     } catch (e) {
-      await this.control.close();
+      await this.control?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
-      throw e;
+      throw startFailure(e, database);
     }
     this.admin = createAdminHandler({
       jails: this.jails,
@@ -109,8 +113,9 @@ export class Daemon {
     if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
   }
 
-  private startJails(): Promise<void> {
-    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap });
+  private startJails(adoptKernelBans = false): Promise<void> {
+    const { config, store, jails, log } = this;
+    return startJails({ config, store, jails, log, now: () => this.clock.now(), wrap: this.options.wrap, adoptKernelBans });
   }
 
   /**
@@ -146,7 +151,7 @@ export class Daemon {
     }
     await stopJails(this.jails);
     this.config = config;
-    await this.startJails();
+    await this.startJails().catch((e) => Promise.reject(startFailure(e, config.main.database)));
     this.log.info({ jails: this.jails.names() }, 'reloaded');
   }
 

@@ -4,6 +4,7 @@
  * nothing awaits inside one. The daemon is the only writer; the CLI may open the same file
  * read-only meanwhile, which WAL allows without blocking either side.
  */
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Ban, Strike } from '../core/types';
 import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow } from './ban-rows';
@@ -30,6 +31,8 @@ export class Store {
     private readonly db: Database.Database,
     readonly path: string,
     readonly isReadonly: boolean,
+    /** The file did not exist before this open: a first start, or a damaged one moved aside. */
+    readonly created = false,
   ) {
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
@@ -53,7 +56,8 @@ export class Store {
   /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
   static open(path: string, options: StoreOptions = {}): Store {
     const readonly = options.readonly ?? false;
-    return new Store(openDatabase(path, readonly), path, readonly);
+    const created = !readonly && !existsSync(path);
+    return new Store(openDatabase(path, readonly), path, readonly, created);
   }
 
   /** Run fn in one transaction (better-sqlite3 .transaction semantics; fn must be synchronous). */

@@ -65,10 +65,11 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
-  /** Spawns the daemon without waiting for it; its output goes to outFile. */
-  launch(): ChildProcess {
+  /** Spawns the daemon without waiting for it (as `asUser`, a uid, if given); its output goes to outFile. */
+  launch(options: { asUser?: string } = {}): ChildProcess {
     const out = this.outFile;
-    const child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+    const user = options.asUser ? ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups'] : [];
+    const child = spawn('ip', ['netns', 'exec', this.ns.name, ...user, process.execPath, CLI, 'daemon', '--config', this.configDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -107,6 +108,11 @@ export class DaemonHarness {
     this.child.kill('SIGKILL');
     await this.exited;
     this.child = null;
+  }
+
+  /** The exit status of a launched daemon, once it has exited. */
+  exitCode(): Promise<number | null> {
+    return this.exited ?? Promise.resolve(null);
   }
 
   signal(sig: NodeJS.Signals): void {
