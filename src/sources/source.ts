@@ -120,6 +120,3 @@ export interface JournalSourceOptions {
   restartDelayMs?: number;
   log?: SourceLog;
 }
-
-export { createFileSource } from './file-source';
-export { createJournalSource } from './journal-source';
