@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Ban, Strike } from '../core/types';
-import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow } from './ban-rows';
+import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow, writeBans } from './ban-rows';
 import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
 import { keyRangeOf } from './ip-key';
 import { openDatabase } from './open-database';
+import { Statements } from './statements';
 import { NO_LIMIT, pruneRows, type PruneCounts } from './prune';
 import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
 
@@ -23,7 +24,7 @@ export interface StoreOptions {
 }
 
 export class Store {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: Statements;
   private readonly insertStrikes: (strikes: Strike[]) => void;
   private readonly upsertBans: (bans: Ban[]) => void;
 
@@ -34,23 +35,12 @@ export class Store {
     /** The file did not exist before this open: a first start, or a damaged one moved aside. */
     readonly created = false,
   ) {
+    this.statements = new Statements(db);
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
       for (const s of strikes) insert.run(strikeParams(s));
     });
-    this.upsertBans = db.transaction((bans: Ban[]) => {
-      // "Active" is judged at the new ban's own start: an older ban that ran out before it is history.
-      // Positional parameters: cheaper to bind than named ones, and a flood writes one row per ban.
-      const extend = this.sql(`UPDATE bans SET until = ?, reason = ?
-        WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
-      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-      for (const b of bans) {
-        const r = keyRangeOf(b.ip);
-        if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
-          insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count);
-        }
-      }
-    });
+    this.upsertBans = db.transaction((bans: Ban[]) => writeBans((text) => this.sql(text), bans));
   }
 
   /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
@@ -76,20 +66,13 @@ export class Store {
     return this.sql(sql).all({ ...f.params, limit }).map(toStrike);
   }
 
-  /** Strikes with time >= sinceMs, oldest first — the daemon rebuilds its in-memory windows from these at start. */
-  strikesSince(sinceMs: number, jail?: string): Strike[] {
-    const f = addJail({ where: ['time >= @since'], params: { since: sinceMs } }, jail);
-    const sql = `SELECT ${STRIKE_COLUMNS} FROM strikes ${whereClause(f.where)} ORDER BY time, id`;
-    return this.sql(sql).all(f.params).map(toStrike);
-  }
-
   /**
    * The few fields the decision engine rebuilds its windows from, oldest first, streamed: a week
    * of strikes can be a million rows, and whole Strike objects (log line included) would cost
    * seconds of garbage collection at start.
    */
   eachStrikeFact(sinceMs: number, jail: string, fn: (ip: string, time: number, event: string, weight: number) => void): number {
-    return this.eachRawRow<[string, number, string, number]>(
+    return this.statements.eachRaw<[string, number, string, number]>(
       'SELECT ip, time, event, weight FROM strikes WHERE jail = ? AND time >= ? ORDER BY time, id',
       [jail, sinceMs],
       (row) => fn(row[0], row[1], row[2], row[3]),
@@ -159,7 +142,7 @@ export class Store {
    * compact first-offence filter without holding 100,000 rows or strings at once.
    */
   eachBannedTarget(fn: (jail: string, ip: string) => void): number {
-    return this.eachRawRow<[string, string]>('SELECT jail, ip FROM bans', [], (row) => fn(row[0], row[1]));
+    return this.statements.eachRaw<[string, string]>('SELECT jail, ip FROM bans', [], (row) => fn(row[0], row[1]));
   }
 
   /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */
@@ -219,30 +202,12 @@ export class Store {
     return addJail({ where: ['ip_key BETWEEN @lo AND @hi'], params: { lo: r.lo, hi: r.hi } }, jail);
   }
 
-  /** Streams rows as arrays (no object per row); returns how many there were. */
-  private eachRawRow<Row extends unknown[]>(sql: string, params: unknown[], fn: (row: Row) => void): number {
-    const stmt = this.sql(sql).raw(true);
-    let n = 0;
-    for (const row of stmt.iterate(...params) as IterableIterator<Row>) {
-      fn(row);
-      n++;
-    }
-    stmt.raw(false);
-    return n;
-  }
-
   private banRows(sql: string, params: Record<string, unknown>): BanRow[] {
     return this.sql(sql).raw(true).all(params).map(toBanRow);
   }
 
-  /** Prepared once per SQL text: the few shapes each query can take are cached for the store's life. */
   private sql(text: string): Database.Statement {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
+    return this.statements.get(text);
   }
 }
 
