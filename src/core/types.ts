@@ -70,6 +70,8 @@ export interface Ban {
   reason: BanRule | string;
   /** How many times this ip/prefix had been banned before this ban (0 for a first ban). */
   count: number;
+  /** In a fleet: the node that made the ban (absent: this server). */
+  node?: string;
 }
 
 /** A Failure as the store keeps it: counted against a jail, with the evidence for `mailjail why`. */

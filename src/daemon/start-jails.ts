@@ -26,6 +26,8 @@ export interface StartContext {
   now: () => number;
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
+  /** In a fleet: the shared key user names are hashed with, so a spray over the fleet is one spray. */
+  userHashKey?: string;
   /** The database was made by this start: take over the bans the kernel still holds. */
   adoptKernelBans?: boolean;
 }
@@ -98,8 +100,8 @@ async function adoptKernelBans(rt: JailRuntime, { store, log }: StartContext, no
   log.warn({ jail: rt.name, bans: bans.length }, 'new database: the bans the kernel holds are taken over');
 }
 
-function runtimeDeps({ config, store, log, wrap, now }: StartContext): RuntimeDeps {
-  let key = store.getMeta('user-hash-key');
+function runtimeDeps({ config, store, log, wrap, now, userHashKey }: StartContext): RuntimeDeps {
+  let key = userHashKey ?? store.getMeta('user-hash-key');
   if (!key) {
     key = newHashKey();
     store.setMeta('user-hash-key', key);

@@ -12,6 +12,7 @@ import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
 import { keyRangeOf } from './ip-key';
 import { openDatabase } from './open-database';
+import { Outbox } from './outbox';
 import { Statements } from './statements';
 import { NO_LIMIT, pruneRows, type PruneCounts } from './prune';
 import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
@@ -27,6 +28,8 @@ export class Store {
   private readonly statements: Statements;
   private readonly insertStrikes: (strikes: Strike[]) => void;
   private readonly upsertBans: (bans: Ban[]) => void;
+  /** What this node must still publish to its fleet (empty outside a fleet). */
+  readonly outbox: Outbox;
 
   private constructor(
     private readonly db: Database.Database,
@@ -36,6 +39,7 @@ export class Store {
     readonly created = false,
   ) {
     this.statements = new Statements(db);
+    this.outbox = new Outbox((text) => this.sql(text));
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
       for (const s of strikes) insert.run(strikeParams(s));

@@ -66,11 +66,17 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
+  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside); `user`: a setpriv prefix. */
+  protected daemonArgv(user: string[] = []): string[] {
+    return ['ip', 'netns', 'exec', this.ns.name, ...user, process.execPath, CLI, 'daemon', '--config', this.configDir];
+  }
+
   /** Spawns the daemon without waiting for it (as `asUser`, a uid, if given); its output goes to outFile. */
   launch(options: { asUser?: string } = {}): ChildProcess {
     const out = this.outFile;
     const user = options.asUser ? ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups'] : [];
-    const child = spawn('ip', ['netns', 'exec', this.ns.name, ...user, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+    const [program, ...args] = this.daemonArgv(user);
+    const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
