@@ -40,6 +40,16 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     await onEveryNode(fleet.nodes, async (h) => !(await h.kernelHas(ip)) && !(await h.list()).some((b) => b.ip === ip));
   });
 
+  it('puts an admin\'s `mailjail ban` on one node into every kernel, and refuses one wider than maxBanPrefix elsewhere', async () => {
+    expect((await node(2).cli(['ban', '203.0.113.77', '--for', '1h', '--reason', 'spamtrap'])).code).toBe(0);
+    await onEveryNode(fleet.nodes, (h) => h.kernelHas('203.0.113.77', 'manual'));
+    expect((await node(3).list()).find((b) => b.ip === '203.0.113.77')).toMatchObject({ jail: 'manual', reason: 'manual: spamtrap', node: 'mx2' });
+    // forced through on node 1, but wider than what the others allow without --force
+    expect((await node(1).cli(['ban', '10.0.0.0/8', '--force', '--for', '1h'])).code).toBe(0);
+    await waitFor(async () => (await node(2).fleetStatus()).bansRefused >= 1 && (await node(3).fleetStatus()).bansRefused >= 1);
+    for (const h of [node(2), node(3)]) expect((await h.list()).some((b) => b.ip === '10.0.0.0/8')).toBe(false);
+  });
+
   it('bans a bot that tries twice on each server once the fleet-wide count reaches maxRetry', async () => {
     const ip = '192.0.2.20';
     for (const i of [1, 2]) {
