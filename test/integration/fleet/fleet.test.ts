@@ -13,6 +13,11 @@ function saslLogin(ip: string, user = 'alice@example.com', time = new Date()): s
   return `${time.toISOString().replace('Z', '+00:00')} mx postfix/submission/smtpd[4243]: 7C1B3A2B4C: client=laptop.example.org[${ip}], sasl_method=PLAIN, sasl_username=${user}`;
 }
 
+/** Postscreen's PREGREET: proof of a bot on its own (a fingerprint ban at once). */
+function pregreet(ip: string, time = new Date()): string {
+  return `${time.toISOString().replace('Z', '+00:00')} mx postfix/postscreen[700]: PREGREET 11 after 0.08 from [${ip}]:40000: EHLO ylmf-pc\\r\\n`;
+}
+
 async function inNoKernel(nodes: FleetNodeHarness[], ip: string): Promise<boolean> {
   return (await Promise.all(nodes.map((h) => h.kernelHas(ip)))).every((has) => !has);
 }
@@ -83,6 +88,17 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('escalates to the /48 when its five banned /64s were banned on different servers', async () => {
+    const ips = [1, 2, 3, 4, 5].map((i) => `2001:db8:7:${i}::1`);
+    for (const [i, ip] of ips.entries()) {
+      node((i % 3) + 1).append([pregreet(ip)]);
+      await pause(200);
+    }
+    await onEveryNode(fleet.nodes, async (h) => (await h.list()).some((b) => b.ip === '2001:db8:7::/48' && b.reason === 'subnet:2001:db8:7::/48'));
+    // none of the three saw more than two of the five: mx2 made the fifth ban, with the fleet's count
+    expect((await node(1).list()).find((b) => b.ip === '2001:db8:7::/48')!.node).toBe('mx2');
   });
 
   it('does not ban on node 3 a customer who logged in on node 2', async () => {
