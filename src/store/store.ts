@@ -11,6 +11,7 @@ import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow, writeBans } f
 import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
 import { keyRangeOf } from './ip-key';
+import { readCursor, readMeta, writeCursor, writeMeta } from './key-values';
 import { openDatabase } from './open-database';
 import { Outbox } from './outbox';
 import { Statements } from './statements';
@@ -26,6 +27,7 @@ export interface StoreOptions {
 
 export class Store {
   private readonly statements: Statements;
+  private readonly sql = (text: string): Database.Statement => this.statements.get(text);
   private readonly insertStrikes: (strikes: Strike[]) => void;
   private readonly upsertBans: (bans: Ban[]) => void;
   /** What this node must still publish to its fleet (empty outside a fleet). */
@@ -39,12 +41,12 @@ export class Store {
     readonly created = false,
   ) {
     this.statements = new Statements(db);
-    this.outbox = new Outbox((text) => this.sql(text));
+    this.outbox = new Outbox(this.sql);
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
       for (const s of strikes) insert.run(strikeParams(s));
     });
-    this.upsertBans = db.transaction((bans: Ban[]) => writeBans((text) => this.sql(text), bans));
+    this.upsertBans = db.transaction((bans: Ban[]) => writeBans(this.sql, bans));
   }
 
   /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
@@ -163,32 +165,28 @@ export class Store {
   }
 
   getCursor<T = unknown>(key: string): T | undefined {
-    const value = this.sql('SELECT value FROM cursors WHERE key = ?').pluck().get(key) as string | undefined;
-    return value === undefined ? undefined : (JSON.parse(value) as T);
+    return readCursor<T>(this.sql, key);
   }
 
   /** Saves a cursor as JSON; `undefined` deletes it. */
   setCursor(key: string, value: unknown): void {
-    if (value === undefined) this.sql('DELETE FROM cursors WHERE key = ?').run(key);
-    else this.sql(upsertSql('cursors')).run(key, JSON.stringify(value));
+    writeCursor(this.sql, key, value);
   }
 
   getMeta(key: string): string | undefined {
-    return this.sql('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+    return readMeta(this.sql, key);
   }
 
   setMeta(key: string, value: string): void {
-    this.sql(upsertSql('meta')).run(key, value);
+    writeMeta(this.sql, key, value);
   }
 
   /**
-   * Deletes old strikes and ban history (see pruneRows); returns counts. `maxRows` caps each kind
-   * deleted per call: the first prune after a long downtime can have hundreds of thousands of rows
-   * to drop, and the daemon's thread should not stop for seconds; it calls again while a count
-   * comes back equal to the cap.
+   * Deletes old strikes and ban history (pruneRows), at most `maxRows` of each kind: the daemon
+   * calls again while a count comes back equal to the cap, so a long DELETE never stalls it.
    */
   prune(strikesBefore: number, historyBefore: number, maxRows = NO_LIMIT): PruneCounts {
-    return this.transaction(() => pruneRows((text) => this.sql(text), strikesBefore, historyBefore, maxRows));
+    return this.transaction(() => pruneRows(this.sql, strikesBefore, historyBefore, maxRows));
   }
 
   stats(now: number): { strikes: number; activeBans: number; bytes: number } {
@@ -215,13 +213,6 @@ export class Store {
     return this.sql(sql).raw(true).all(params).map(toBanRow);
   }
 
-  private sql(text: string): Database.Statement {
-    return this.statements.get(text);
-  }
-}
-
-function upsertSql(table: 'cursors' | 'meta'): string {
-  return `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 }
 
 function byId(a: BanRow, b: BanRow): number {
