@@ -7,7 +7,7 @@
  * vacuumed the first entry after it would be lost (test/integration/daemon/journal-files.test.ts).
  */
 import type { LineEvent } from '../core/types';
-import { spawnLines, type LineStream, type StreamExit } from '../enforce/run-command';
+import { spawnLines, type LineStream, type StreamExit } from '../process/run-command';
 import { createBatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';
