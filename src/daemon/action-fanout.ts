@@ -22,7 +22,7 @@ export interface Applier {
   /** Every action's health, the firewall first. */
   statuses(): ActionHealth[];
   /** The first action's own applier: reconcile re-asserts the kernel's bans through it alone. */
-  readonly firewall: Applier;
+  readonly firewall: BanApplier;
   idle(): Promise<void>;
 }
 

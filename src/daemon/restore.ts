@@ -44,7 +44,7 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });
   // A ban still on its way to the kernel is not lost (under a flood, thousands are).
-  let missing = active.filter((b) => !listed.has(b.ip) && !rt.applier.queued(b.ip));
+  let missing = active.filter((b) => !listed.has(b.ip) && !rt.applier.firewall.queued(b.ip));
   if (missing.some((b) => !b.ip.includes('/'))) {
     // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
     const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
