@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../src/enforce/run-command';
+import { runCommand } from '../../src/process/run-command';
 
 export const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
 

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT_STATUS } from '../../src/core/errors';
-import { runCommand } from '../../src/enforce/run-command';
+import { runCommand } from '../../src/process/run-command';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli/main.js');
