@@ -112,6 +112,8 @@ export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Sto
   const { strikes, bans, cursor, lines, startedAt } = prepared;
   const committingAt = Date.now();
   store.transaction(() => {
+    // in the same transaction: a decision is published (fleet) if and only if it is stored
+    if (rt.share && strikes.length + bans.length > 0) rt.share(strikes, bans);
     if (strikes.length > 0) store.addStrikes(strikes);
     if (bans.length > 0) store.recordBans(bans);
     if (cursor) store.setCursor(cursor.key, cursor.value);
