@@ -11,7 +11,6 @@
  * - journal source: `${id}:journal`, value = the journal's `__CURSOR` string.
  */
 import type { FileCursor, LineEvent } from '../core/types';
-import type { HeldBatch } from './batch-delivery';
 
 export interface SourceBatch {
   /** The source id. */
@@ -52,6 +51,15 @@ export interface FileChunk {
    * number of lines it read.
    */
   cursorAt(bytes: number, lines: number): { key: string; value: unknown } | undefined;
+}
+
+/** A batch the consumer could not commit, being offered again (batch-delivery.ts). */
+export interface HeldBatch {
+  /** When the streak of failures began (ms since the epoch). */
+  since: number;
+  attempts: number;
+  /** The last failure's message. */
+  error: string;
 }
 
 export interface SourceStatus {
@@ -126,6 +134,3 @@ export interface JournalSourceOptions {
   restartDelayMs?: number;
   log?: SourceLog;
 }
-
-export { createFileSource } from './file-source';
-export { createJournalSource } from './journal-source';

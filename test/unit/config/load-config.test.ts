@@ -67,19 +67,21 @@ describe('loadConfig', () => {
 
   it('reads the fleet keys with their defaults, a jail keeping its counts local, and names a bad key by file:line', () => {
     expect(loadConfig(null).main.fleet).toBeUndefined();
-    write('mailjail.yaml', 'fleet:\n  redis: redis://mailjail:pw@10.0.0.5:6379/0\n  node: mx1\n  secretFile: /etc/mailjail/fleet.key\n');
+    const key = write('fleet.key', 'secret');
+    write('mailjail.yaml', `fleet:\n  redis: redis://mailjail:pw@10.0.0.5:6379/0\n  node: mx1\n  secretFile: ${key}\n`);
     write('jails.d/50-p.yaml', 'jails:\n  postfix:\n    fleet: false\n');
     const c = loadConfig(dir);
-    expect(c.main.fleet).toEqual({ redis: 'redis://mailjail:pw@10.0.0.5:6379/0', node: 'mx1', secretFile: '/etc/mailjail/fleet.key', keyPrefix: 'mailjail:', streamLength: 100_000 });
+    expect(c.main.fleet).toEqual({ redis: 'redis://mailjail:pw@10.0.0.5:6379/0', node: 'mx1', secretFile: key, keyPrefix: 'mailjail:', streamLength: 100_000 });
     expect(c.jails.get('postfix')!.fleet).toBe(false);
     expect(c.jails.get('exim')!.fleet).toBe(true);
-    write('mailjail.yaml', 'fleet:\n  redis: { sentinels: ["10.0.0.1:26379"], name: mymaster, password: pw }\n  secretFile: /k\n');
+    write('mailjail.yaml', `fleet:\n  redis: { sentinels: ["10.0.0.1:26379"], name: mymaster, password: pw }\n  secretFile: ${key}\n`);
     expect(loadConfig(dir).main.fleet?.redis).toEqual({ sentinels: ['10.0.0.1:26379'], name: 'mymaster', password: 'pw' });
-    const main = write('mailjail.yaml', 'fleet:\n  redis: http://10.0.0.5\n  secretFile: /k\n  nodes: 3\n');
-    const problems = problemsOf(() => loadConfig(dir));
-    expect(problems).toEqual(
+    const main = write('mailjail.yaml', `fleet:\n  redis: http://10.0.0.5\n  secretFile: ${key}\n  nodes: 3\n`);
+    expect(problemsOf(() => loadConfig(dir))).toEqual(
       expect.arrayContaining([expect.stringMatching(new RegExp(`^${main}:2: fleet\\.redis`)), `${main}:4: fleet.nodes: unknown key "nodes"`]),
     );
+    write('mailjail.yaml', 'fleet:\n  redis: redis://10.0.0.5\n  secretFile: /no/such/fleet.key\n');
+    expect(problemsOf(() => loadConfig(dir))).toEqual([`${main}:3: fleet.secretFile: no such file: /no/such/fleet.key`]);
   });
 
   it('reports every problem at once as file:line: path: message, unknown keys included', () => {
@@ -118,5 +120,17 @@ describe('loadConfig', () => {
     const c = loadConfig(dir);
     expect(c.main.actions.notify.ban).toEqual(['/usr/local/bin/report', '<ip>', '<jail>']);
     expect(c.filterDirs).toEqual([join(dir, 'filters.d')]);
+  });
+});
+
+describe('loadConfig and hostile YAML', () => {
+  it('refuses an alias bomb in a drop-in as a config error at the file and line of its first alias (issue 17)', () => {
+    // nine levels of nine aliases: 387 million strings once expanded
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    const file = write('jails.d/60-bomb.yaml', ['# a drop-in', ...levels, 'jails:', '  postfix:', '    filters: *i'].join('\n'));
+    const problems = problemsOf(() => loadConfig(dir));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${file}:3: .*alias`, 'i'));
   });
 });
