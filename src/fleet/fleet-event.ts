@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { JAIL_NAME } from '../config/schema';
+import { JAIL_NAME } from '../core/names';
 import { parseCidr } from '../core/ip';
 import { EVENT_KINDS, type Ban, type EventKind } from '../core/types';
 
