@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { parseCidr } from '../core/ip';
+import { JAIL_NAME, JAIL_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from '../core/names';
 import { EVENT_KINDS } from '../core/types';
 
 const duration = z
@@ -17,9 +18,7 @@ const cidrText = z
   .refine((v) => parseCidr(v) !== null, { message: 'expected an IP address or CIDR (192.0.2.0/24, 2001:db8::/32)' });
 
 const eventKind = z.enum(EVENT_KINDS);
-/** Jail names name firewall sets: the config and the control protocol both check them with this. */
-export const JAIL_NAME = /^[a-z][a-z0-9_]{0,23}$/;
-const jailName = z.string().regex(JAIL_NAME, 'jail names are lowercase letters, digits and _ (they name firewall sets), at most 24 characters');
+const jailName = z.string().regex(JAIL_NAME, JAIL_NAME_RULE);
 const port = z.number().int().min(1).max(65535);
 
 const eventRule = z.union([
@@ -27,8 +26,16 @@ const eventRule = z.union([
   z.object({ weight: z.number().min(0), findTime: duration.optional() }).strict(),
 ]);
 
-const fileSource = z.object({ file: z.string().min(1) }).strict();
-const journalSource = z.object({ journal: z.object({ matches: z.array(z.string().regex(/^[A-Z0-9_]+=.*$/, 'expected FIELD=value')).min(1) }).strict() }).strict();
+const journalMatches = z.array(z.string().regex(/^([A-Z0-9_]+=.*|\+)$/, 'expected FIELD=value (or + between groups)')).min(1);
+/** The system journal with matches, or a journal directory (a container with the host's /var/log/journal mounted). */
+const journal = z
+  .object({ matches: journalMatches, directory: z.string().min(1) })
+  .partial()
+  .strict()
+  .refine((j) => j.matches !== undefined || j.directory !== undefined, 'expected matches, a directory, or both');
+const journalSource = z.object({ journal }).strict();
+/** `orJournal`: read the journal instead when no file matches at start (Debian without rsyslog, issue 15). */
+const fileSource = z.object({ file: z.string().min(1), orJournal: journal.optional() }).strict();
 
 /** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
 const JailPatchSchema = z
@@ -44,6 +51,8 @@ const JailPatchSchema = z
     ignoreIp: z.array(cidrText),
     ports: z.union([z.literal('all'), z.array(port).min(1)]),
     action: z.string().min(1),
+    /** Several actions, each with its own retries: the first is the firewall (restored, reconciled), e.g. [nftables, notify]. */
+    actions: z.array(z.string().min(1)).min(1),
     /** false: this jail's strikes stay on this server (its bans are still shared with the fleet). */
     fleet: z.boolean(),
     startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
@@ -135,10 +144,12 @@ export const MainFileSchema = z
     ignoreIp: z.array(cidrText),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), commandAction),
-    nftables: z.object({ table: z.string().regex(/^[a-z][a-z0-9_]*$/) }).partial().strict(),
+    nftables: z.object({ table: z.string().regex(TABLE_NAME, TABLE_NAME_RULE) }).partial().strict(),
     ipset: z.object({ maxElem: z.number().int().min(1024) }).partial().strict(),
     /** How often the kernel's sets are compared with the database and missing bans re-asserted. */
     reconcileInterval: duration,
+    /** How long a strike keeps its log line (evidence for `why`); the strike itself stays as long as a jail needs it. */
+    logLineRetention: duration,
     fleet: fleetSchema,
     /** The widest prefix `mailjail ban` accepts without --force (issue 15). */
     maxBanPrefix: z.object({ ipv4: z.number().int().min(0).max(32), ipv6: z.number().int().min(0).max(128) }).partial().strict(),

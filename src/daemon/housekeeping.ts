@@ -21,6 +21,8 @@ export interface HousekeepingDeps {
   store: Store;
   log: Logger;
   clock: Clock;
+  /** The running config's logLineRetention (a reload may change it). */
+  logLineRetentionMs(): number | undefined;
 }
 
 export class Housekeeping {
@@ -79,6 +81,11 @@ export class Housekeeping {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (total.strikes + total.bans > 0) log.info(total, 'pruned old strikes and ban history');
+    const keepLinesMs = this.deps.logLineRetentionMs();
+    if (keepLinesMs !== undefined) {
+      const lines = store.forgetLogLines(now - keepLinesMs);
+      if (lines > 0) log.info({ lines }, 'log lines of old strikes forgotten (logLineRetention)');
+    }
   }
 
   /** Spray bans whose grace period ended with no login from them: recorded, then into the kernel. */

@@ -148,11 +148,10 @@ export class JailEngine {
     if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
-  /** An admin unbanned this address (its whole offender: a /64) or prefix (every offender in it): start afresh. */
+  /** An admin unbanned this: forget its offender (an IPv6 /64), or every offender inside a prefix (issue 15). */
   forget(ipOrCidr: string): void {
-    this.banner.active.delete(ipOrCidr);
     const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
-    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [this.offenderOf(ipOrCidr)];
+    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [ipOrCidr, this.offenderOf(ipOrCidr)];
     for (const key of keys) {
       this.banner.active.delete(key);
       this.windows.forget(key);

@@ -1,18 +1,23 @@
 /**
  * Follows the systemd journal through `journalctl --follow --output=json`: journalctl keeps the
  * journal's on-disk format and rotation its own business, and its cursor resumes exactly.
+ *
+ * It resumes with `--cursor=C` and drops the entry equal to C, not with `--after-cursor=C`:
+ * journalctl (systemd 252, Debian 12) skips one entry after seeking, so when C's file has been
+ * vacuumed the first entry after it would be lost (test/integration/daemon/journal-files.test.ts).
  */
 import type { LineEvent } from '../core/types';
-import { spawnLines, type LineStream, type StreamExit } from '../enforce/run-command';
+import { spawnLines, type LineStream, type StreamExit } from '../process/run-command';
 import { createBatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';
 
-/** The journalctl arguments after the program: where to begin, then the matches. */
-export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }): string[] {
+/** The journalctl arguments after the program: which journal, where to begin, then the matches. */
+export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }, directory?: string): string[] {
   const args = ['--follow', '--output=json', '--all', '--no-pager'];
-  // --follow alone shows the last 10 entries; --no-tail makes --after-cursor show all of the rest.
-  if (after.cursor) args.push('--no-tail', `--after-cursor=${after.cursor}`);
+  if (directory !== undefined) args.push(`--directory=${directory}`);
+  // --follow alone shows the last 10 entries; --no-tail makes --cursor show all of the rest.
+  if (after.cursor) args.push('--no-tail', `--cursor=${after.cursor}`);
   else if (after.sinceEpochSec !== undefined) args.push('--no-tail', `--since=@${after.sinceEpochSec}`);
   else args.push('--lines=0');
   return [...args, ...matches];
@@ -33,6 +38,8 @@ export function createJournalSource(options: JournalSourceOptions): Source {
   let restartTimer: NodeJS.Timeout | null = null;
   /** Cursor of the last entry received (queued or delivered): journalctl restarts after it. */
   let resumeCursor: string | undefined;
+  /** The cursor journalctl was started at: its entry, if still there, comes first and was delivered already. */
+  let startCursor: string | undefined;
   let startedAtSec = 0;
   let queue: JournalLine[] = [];
   let pumping: Promise<void> | null = null;
@@ -47,6 +54,9 @@ export function createJournalSource(options: JournalSourceOptions): Source {
       log('warn', 'journalctl printed something that is not a journal entry', { source: id, line: line.slice(0, 200) });
       return;
     }
+    const isStartEntry = startCursor !== undefined && entry.cursor === startCursor;
+    startCursor = undefined;
+    if (isStartEntry) return;
     resumeCursor = entry.cursor;
     queue.push(entry);
     if (!pumping) pumping = pump().finally(() => (pumping = null));
@@ -66,7 +76,8 @@ export function createJournalSource(options: JournalSourceOptions): Source {
   /** A restart before any entry arrived has no cursor: it goes back to when the source started. */
   function spawnReader(restart: boolean): void {
     const from = resumeCursor ? { cursor: resumeCursor } : restart ? { sinceEpochSec: startedAtSec } : {};
-    const argv = [...prefix, ...journalArgs(options.matches, from)];
+    startCursor = from.cursor;
+    const argv = [...prefix, ...journalArgs(options.matches, from, options.directory)];
     let done: () => void = () => undefined;
     exited = new Promise<void>((resolve) => (done = resolve));
     child = spawnLines(argv, onLine, (exit: StreamExit) => {
