@@ -50,7 +50,7 @@ function parseFlags(argv) {
 
 /** Polls `list --json` until every attacker of the run is banned as planned, or time runs out. */
 async function waitForBans(daemon, summary, timeoutMs) {
-  const attackers = summary.scenarios.filter((s) => !s.legitimate)
+  const attackers = summary.scenarios.filter((s) => !s.legitimate && s.expect.ban)
     .flatMap((scenario) => scenario.addresses.map((address) => ({ address, scenario })));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
