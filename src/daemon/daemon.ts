@@ -8,9 +8,11 @@ import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { checkFirewallRequirements } from '../enforce/requirements';
+import { claimFirewall, type FirewallClaim } from '../enforce/firewall-owner';
 import { Store } from '../store/store';
 import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
+import type { JailRuntime } from './jail-runtime';
 import { startJails, stopJails } from './start-jails';
 import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
@@ -46,6 +48,7 @@ export class Daemon {
   private queuedReload: Promise<void> | null = null;
   private ready = false;
   private control: ControlServer | null = null;
+  private claim: FirewallClaim | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
@@ -67,10 +70,13 @@ export class Daemon {
       group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup),
     });
     try {
+      // ...and one on the same firewall table with another socket (`npm start` beside the service) here.
+      if (firewallKinds(config).size > 0) this.claim = await claimFirewall(config.main.nftablesTable, this.options.wrap);
       mkdirSync(dirname(config.main.database), { recursive: true });
       this.store = Store.open(config.main.database);
       await this.startJails();
     } catch (e) {
+      this.claim?.release();
       await this.control.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
@@ -102,15 +108,14 @@ export class Daemon {
 
   /** Throws MISSING naming every missing program or privilege, when there is one. */
   private async checkRequirements(config: LoadedConfig): Promise<void> {
-    const kinds = new Set<string>([config.main.action]);
-    for (const j of config.jails.values()) if (j.enabled) kinds.add(j.action ?? config.main.action);
     const missing: string[] = [];
-    for (const kind of kinds) if (kind === 'nftables' || kind === 'iptables') missing.push(...(await checkFirewallRequirements(kind)));
+    for (const kind of firewallKinds(config)) missing.push(...(await checkFirewallRequirements(kind)));
     if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
   }
 
-  private startJails(): Promise<void> {
-    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap });
+  /** `previous`: the jails a reload stopped; those not started again are retired. */
+  private startJails(previous: readonly JailRuntime[] = []): Promise<void> {
+    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap }, previous);
   }
 
   /**
@@ -144,9 +149,9 @@ export class Daemon {
       this.log.error({ problems }, 'reload refused: configuration invalid; keeping the running one');
       throw e;
     }
-    await stopJails(this.jails);
+    const previous = await stopJails(this.jails);
     this.config = config;
-    await this.startJails();
+    await this.startJails(previous);
     this.log.info({ jails: this.jails.names() }, 'reloaded');
   }
 
@@ -160,8 +165,18 @@ export class Daemon {
     // after the reloads already running or queued, which see `stopped` and do nothing
     await this.serially(async () => {
       await stopJails(this.jails);
+      this.claim?.release();
       this.store.close();
     });
     this.log.info('stopped');
   }
+}
+
+/** The kernel firewalls the enabled jails (and the manual jail, on the default action) use. */
+function firewallKinds(config: LoadedConfig): Set<'nftables' | 'iptables'> {
+  const kinds = new Set<'nftables' | 'iptables'>();
+  for (const kind of [config.main.action, ...[...config.jails.values()].filter((j) => j.enabled).map((j) => j.action ?? config.main.action)]) {
+    if (kind === 'nftables' || kind === 'iptables') kinds.add(kind);
+  }
+  return kinds;
 }

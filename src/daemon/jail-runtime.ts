@@ -52,7 +52,8 @@ export interface RuntimeDeps {
   now: () => number;
 }
 
-function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
+/** The action a name in the config stands for: a built-in one or one of `actions:`. */
+export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
   if ((BUILTIN_ACTIONS as readonly string[]).includes(name)) return name as ActionSpec;
   return config.main.actions[name];
 }

@@ -111,6 +111,11 @@ export class Store {
     return this.banRows(sql, { ...f.params, now });
   }
 
+  /** Jails holding current bans: at start and reload, one no longer enabled gives them up. */
+  jailsWithCurrentBans(): string[] {
+    return this.sql(`SELECT DISTINCT jail FROM bans WHERE ${CURRENT}`).pluck().all() as string[];
+  }
+
   /** How many active bans there are, in one jail or all (status), without reading them. */
   countActiveBans(now: number, jail?: string): number {
     const f = addJail({ where: [CURRENT, 'until > @now'], params: { now } }, jail);

@@ -4,10 +4,11 @@
  * daemon's nft/ipset commands therefore change only the namespace's firewall.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '../../../src/control/client';
+import { OWNER_DIR } from '../../../src/enforce/firewall-owner';
 import { parseSetElements } from '../../../src/enforce/nft-json';
 import { jailSets } from '../../../src/enforce/nft-script';
 import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
@@ -153,6 +154,12 @@ export class DaemonHarness {
 
   async teardown(): Promise<void> {
     await this.kill9();
+    if (this.ns) {
+      // a killed daemon leaves its claim on the namespace's table (the next one would take it over)
+      const r = await this.ns.exec(['readlink', '/proc/self/ns/net']);
+      const ino = r.code === 0 ? r.stdout.replace(/\D/g, '') : '';
+      if (ino && existsSync(OWNER_DIR)) for (const f of readdirSync(OWNER_DIR)) if (f.startsWith(`${ino}-`)) rmSync(join(OWNER_DIR, f), { force: true });
+    }
     await this.ns?.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }
