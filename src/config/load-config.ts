@@ -5,10 +5,11 @@
  * `file:line: path: message`. With no directory, the shipped jails alone (all disabled) are loaded.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
-import { JailsFileSchema, MainFileSchema, type JailPatch, type MainFile } from './schema';
+import { JailsFileSchema, MainFileSchema, type FleetFile, type JailPatch, type MainFile } from './schema';
 import { MAIN_DEFAULTS } from './main-defaults';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
@@ -28,6 +29,17 @@ export interface MainConfig {
   reconcileIntervalMs: number;
   /** The widest prefix a manual ban may take without --force, per family. */
   maxBanPrefix: { ipv4: number; ipv6: number };
+  /** Absent: a single server. */
+  fleet?: FleetConfig;
+}
+
+export interface FleetConfig {
+  redis: FleetFile['redis'];
+  node: string;
+  secretFile: string;
+  caFile?: string;
+  keyPrefix: string;
+  streamLength: number;
 }
 
 export interface LoadedConfig {
@@ -121,6 +133,14 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+    fleet: m.fleet && {
+      redis: m.fleet.redis,
+      node: m.fleet.node ?? hostname().split('.')[0],
+      secretFile: m.fleet.secretFile,
+      caFile: m.fleet.caFile,
+      keyPrefix: m.fleet.keyPrefix ?? 'mailjail:',
+      streamLength: m.fleet.streamLength ?? 100_000,
+    },
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }

@@ -3,6 +3,7 @@
  * daemon's life: start, reloads one at a time, stop.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
@@ -19,6 +20,8 @@ import { startControlServer, type ControlServer } from '../control/server';
 import type { Request } from '../control/protocol';
 import { createAdminHandler } from './admin';
 import { groupId } from './group-id';
+import type { FleetNode } from '../fleet/fleet-node';
+import { createFleet } from './fleet-wiring';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -48,6 +51,8 @@ export class Daemon {
   private queuedReload: Promise<void> | null = null;
   private ready = false;
   private control: ControlServer | null = null;
+  /** In a fleet (`fleet:` in mailjail.yaml): this node's link to the others; null for a single server. */
+  private fleet: FleetNode | null = null;
   private claim: FirewallClaim | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
@@ -74,8 +79,12 @@ export class Daemon {
       if (firewallKinds(config).size > 0) this.claim = await claimFirewall(config.main.nftablesTable, this.options.wrap);
       mkdirSync(dirname(config.main.database), { recursive: true });
       this.store = Store.open(config.main.database);
+      const { fleet } = config.main;
+      if (fleet) this.fleet = createFleet(fleet, this.store, this.jails, () => this.config.main, this.log, () => this.clock.now());
       await this.startJails();
+      this.fleet?.start();
     } catch (e) {
+      await this.fleet?.stop();
       this.claim?.release();
       await this.control.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
@@ -88,6 +97,8 @@ export class Daemon {
       now: () => this.clock.now(),
       startedAt: this.startedAt,
       main: () => this.config.main,
+      node: this.fleet?.node ?? hostname().split('.')[0],
+      fleet: () => this.fleet?.status(),
       reload: async () => {
         await this.reload();
         return this.jails.names();
@@ -115,7 +126,7 @@ export class Daemon {
 
   /** `previous`: the jails a reload stopped; those not started again are retired. */
   private startJails(previous: readonly JailRuntime[] = []): Promise<void> {
-    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap }, previous);
+    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey: this.fleet?.userHashKey }, previous);
   }
 
   /**
@@ -164,6 +175,7 @@ export class Daemon {
     await this.control?.close();
     // after the reloads already running or queued, which see `stopped` and do nothing
     await this.serially(async () => {
+      await this.fleet?.stop();
       await stopJails(this.jails);
       this.claim?.release();
       this.store.close();

@@ -11,6 +11,7 @@ import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
 import type { LineEvent } from '../core/types';
 import type { Source } from '../sources/source';
+import type { Ban, Strike } from '../core/types';
 import { BanApplier } from './ban-applier';
 import { buildJailParts, type JailParts } from './jail-parts';
 import type { Logger } from './logger';
@@ -34,6 +35,8 @@ export interface JailRuntime {
   counters: JailCounters;
   /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
   replayCutoff?: number;
+  /** In a fleet: records what the jail decided for publishing (called inside the store transaction). */
+  share?: (strikes: Strike[], bans: Ban[]) => void;
 }
 
 /** The jail admin bans go to when no --jail is named: always there, blocks all ports. */

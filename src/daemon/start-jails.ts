@@ -25,6 +25,8 @@ export interface StartContext {
   now: () => number;
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
+  /** In a fleet: the shared key user names are hashed with, so a spray over the fleet is one spray. */
+  userHashKey?: string;
 }
 
 /**
@@ -79,8 +81,8 @@ async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number
   return runtimes;
 }
 
-function runtimeDeps({ config, store, log, wrap, now }: StartContext): RuntimeDeps {
-  let key = store.getMeta('user-hash-key');
+function runtimeDeps({ config, store, log, wrap, now, userHashKey }: StartContext): RuntimeDeps {
+  let key = userHashKey ?? store.getMeta('user-hash-key');
   if (!key) {
     key = newHashKey();
     store.setMeta('user-hash-key', key);

@@ -12,6 +12,11 @@ export function register(program: Command): void {
     const out = process.stdout;
     out.write(`mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}\n`);
     out.write(`database ${s.database.path}: ${(s.database.bytes / 1048576).toFixed(1)} MiB, ${s.database.strikes} strikes, ${s.database.activeBans} active bans\n`);
+    const f = s.fleet;
+    if (f) {
+      const link = f.connected ? 'connected' : `DISCONNECTED${f.lastError ? ` (${f.lastError})` : ''}`;
+      out.write(`fleet node ${f.node}: ${link}, lag ${f.lagMs} ms, ${f.pending} pending, ${f.published} published, ${f.received} received, ${f.rejected} rejected\n`);
+    }
     for (const j of s.jails) {
       const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
       out.write(`\njail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}\n`);

@@ -66,10 +66,16 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
+  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside). */
+  protected daemonArgv(): string[] {
+    return ['ip', 'netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir];
+  }
+
   /** Spawns the daemon without waiting for it; its output goes to outFile. */
   launch(): ChildProcess {
     const out = this.outFile;
-    const child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+    const [program, ...args] = this.daemonArgv();
+    const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
