@@ -23,6 +23,8 @@ export function register(program: Command): void {
       if (j.filters.length) out.write(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start\n`);
       for (const src of j.sources) {
         out.write(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}\n`);
+        // a batch the database could not commit: reading holds and retries it (issue 17 point 2)
+        if (src.held) out.write(`    HELD since ${new Date(src.held.since).toISOString()} (${src.held.attempts} attempts): ${src.held.error}\n`);
         for (const f of src.files) out.write(`    ${f.path} at byte ${f.offset}${f.size !== undefined ? ` of ${f.size}` : ''}, line ${f.line}\n`);
       }
     }
