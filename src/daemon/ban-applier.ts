@@ -25,6 +25,8 @@ type Change = { kind: 'ban'; ban: Ban } | { kind: 'unban'; ip: string };
 
 export class BanApplier {
   private pending = new Map<string, Change>();
+  /** The changes of the batch being applied. */
+  private inFlight: Map<string, Change> | null = null;
   private running: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 1000;
@@ -62,6 +64,14 @@ export class BanApplier {
     });
   }
 
+  /**
+   * True while a change of `ip` waits or is being applied: reconcile, which reads the kernel while
+   * bans keep coming, must not take such a ban for one the kernel lost.
+   */
+  queued(ip: string): boolean {
+    return this.pending.has(ip) || (this.inFlight?.has(ip) ?? false);
+  }
+
   status(): ActionHealth {
     return { ...this.health, pending: this.pending.size };
   }
@@ -81,6 +91,7 @@ export class BanApplier {
     }
     this.running = this.runBatch().finally(() => {
       this.running = null;
+      this.inFlight = null;
       // next batch, or settle flushNow() callers that arrived while this one ran
       if (!this.retryTimer) this.kick();
     });
@@ -89,6 +100,7 @@ export class BanApplier {
   private async runBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
+    this.inFlight = batch;
     const bans: Ban[] = [];
     const unbans: string[] = [];
     for (const change of batch.values()) {
