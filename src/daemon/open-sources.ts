@@ -5,13 +5,13 @@
 import { resolve } from 'node:path';
 import { createFileSource } from '../sources/file-source';
 import { createJournalSource } from '../sources/journal-source';
-import type { LineGate, Source, SourceBatch } from '../sources/source';
+import type { Source, SourceBatch } from '../sources/source';
 import type { FileCursor } from '../core/types';
 import type { Store } from '../store/store';
 import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
-import { commitBatch, prepareBatch, type PreparedBatch } from './pipeline';
+import { commitBatch, stepsOf, type BatchSteps, type PreparedBatch } from './pipeline';
 
 export interface SourceDeps {
   store: Store;
@@ -30,25 +30,23 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
     startAt = 'beginning';
     rt.replayCutoff = now() - jail.startAt.replayMs;
   }
-  // A batch the store cannot commit (a full disk) throws back to its source, which holds its
-  // reading and offers the same batch again (sources/batch-delivery.ts); it is matched only once.
-  const prepared = new WeakMap<SourceBatch, PreparedBatch>();
+  // A step the store cannot commit (a full disk) throws back to the batch's source, which holds
+  // its reading and offers the same batch again (sources/batch-delivery.ts): the batch goes on
+  // from the step that failed, matched only once.
+  const pending = new WeakMap<SourceBatch, { steps: BatchSteps; held?: PreparedBatch }>();
   const onBatch = (batch: SourceBatch) => {
-    let p = prepared.get(batch);
-    if (!p) {
-      p = prepareBatch(rt, batch, log, now());
-      prepared.set(batch, p);
+    let work = pending.get(batch);
+    if (!work) {
+      work = { steps: stepsOf(rt, batch, log, now()) };
+      pending.set(batch, work);
     }
-    const bans = commitBatch(rt, p, store, log);
-    prepared.delete(batch);
-    jails.enforce(rt, bans, 'log');
-  };
-  // A line holding none of the jail's keywords never matches (Matcher.match skips it before any
-  // regex), so a file source need not decode it: the catch-up of a big log then costs about what
-  // `mailjail check` does (issue 7). Asked per read through rt.parts, which a reload replaces.
-  const gate = (): LineGate | undefined => {
-    const matcher = rt.parts?.matcher;
-    return matcher && matcher.keywords.length > 0 ? matcher.scanner : undefined;
+    for (let step = work.held ?? work.steps.next(); step; step = work.steps.next()) {
+      work.held = step;
+      const bans = commitBatch(rt, step, store, log);
+      work.held = undefined;
+      jails.enforce(rt, bans, 'log');
+    }
+    pending.delete(batch);
   };
   const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
   const sources: Source[] = jail.sources.map((spec) => {
@@ -59,7 +57,6 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
         patterns: [pattern],
         getCursor: (key) => store.getCursor<FileCursor>(key),
         onBatch,
-        gate,
         startAt,
         log: sourceLog,
       });
