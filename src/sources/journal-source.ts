@@ -1,6 +1,10 @@
 /**
  * Follows the systemd journal through `journalctl --follow --output=json`: journalctl keeps the
  * journal's on-disk format and rotation its own business, and its cursor resumes exactly.
+ *
+ * It resumes with `--cursor=C` and drops the entry equal to C, not with `--after-cursor=C`:
+ * journalctl (systemd 252, Debian 12) skips one entry after seeking, so when C's file has been
+ * vacuumed the first entry after it would be lost (test/integration/daemon/journal-files.test.ts).
  */
 import type { LineEvent } from '../core/types';
 import { spawnLines, type LineStream, type StreamExit } from '../process/run-command';
@@ -8,11 +12,12 @@ import { createBatchDelivery, type BatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';
 
-/** The journalctl arguments after the program: where to begin, then the matches. */
-export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }): string[] {
+/** The journalctl arguments after the program: which journal, where to begin, then the matches. */
+export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }, directory?: string): string[] {
   const args = ['--follow', '--output=json', '--all', '--no-pager'];
-  // --follow alone shows the last 10 entries; --no-tail makes --after-cursor show all of the rest.
-  if (after.cursor) args.push('--no-tail', `--after-cursor=${after.cursor}`);
+  if (directory !== undefined) args.push(`--directory=${directory}`);
+  // --follow alone shows the last 10 entries; --no-tail makes --cursor show all of the rest.
+  if (after.cursor) args.push('--no-tail', `--cursor=${after.cursor}`);
   else if (after.sinceEpochSec !== undefined) args.push('--no-tail', `--since=@${after.sinceEpochSec}`);
   else args.push('--lines=0');
   return [...args, ...matches];
@@ -33,6 +38,8 @@ class JournalSource implements Source {
   private restartTimer: NodeJS.Timeout | null = null;
   /** Cursor of the last entry received (queued or delivered): journalctl restarts after it. */
   private resumeCursor: string | undefined;
+  /** The cursor journalctl was started at: its entry, if still there, comes first and was delivered already. */
+  private startCursor: string | undefined;
   private startedAtSec = 0;
   private queue: JournalLine[] = [];
   private pumping: Promise<void> | null = null;
@@ -84,6 +91,9 @@ class JournalSource implements Source {
       this.log('warn', 'journalctl printed something that is not a journal entry', { source: this.id, line: line.slice(0, 200) });
       return;
     }
+    const isStartEntry = this.startCursor !== undefined && entry.cursor === this.startCursor;
+    this.startCursor = undefined;
+    if (isStartEntry) return;
     this.resumeCursor = entry.cursor;
     this.queue.push(entry);
     if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
@@ -104,7 +114,8 @@ class JournalSource implements Source {
   /** A restart before any entry arrived has no cursor: it goes back to when the source started. */
   private spawnReader(restart: boolean): void {
     const from = this.resumeCursor ? { cursor: this.resumeCursor } : restart ? { sinceEpochSec: this.startedAtSec } : {};
-    const argv = [...(this.options.journalctl ?? ['journalctl']), ...journalArgs(this.options.matches, from)];
+    this.startCursor = from.cursor;
+    const argv = [...(this.options.journalctl ?? ['journalctl']), ...journalArgs(this.options.matches, from, this.options.directory)];
     let done: () => void = () => undefined;
     this.exited = new Promise<void>((resolve) => (done = resolve));
     this.child = spawnLines(argv, (line) => this.onLine(line), (exit: StreamExit) => {
