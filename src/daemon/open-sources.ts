@@ -12,6 +12,7 @@ import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 import { commitBatch, stepsOf, type BatchSteps, type PreparedBatch } from './pipeline';
+import { chooseSource } from './choose-sources';
 
 export interface SourceDeps {
   store: Store;
@@ -49,21 +50,29 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
     pending.delete(batch);
   };
   const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
-  const sources: Source[] = jail.sources.map((spec) => {
+  const choices = await Promise.all(jail.sources.map(chooseSource));
+  for (const c of choices) {
+    if (c.note) log.info({ jail: jail.name }, c.note);
+    if (c.problem) log.warn({ jail: jail.name }, `source missing or unreadable: ${c.problem}`);
+  }
+  const sources: Source[] = choices.map(({ source: spec }) => {
     if ('file' in spec) {
       const pattern = resolve(spec.file);
-      return createFileSource({
+      return withMissingFileError(pattern, createFileSource({
         id: `${jail.name}:${pattern}`,
         patterns: [pattern],
         getCursor: (key) => store.getCursor<FileCursor>(key),
         onBatch,
         startAt,
         log: sourceLog,
-      });
+      }));
     }
+    const { matches = [], directory } = spec.journal;
     return createJournalSource({
-      id: `${jail.name}:journal:${spec.journal.matches.join(',')}`,
-      matches: spec.journal.matches,
+      // the system journal's id is as it always was, so its saved cursor still applies
+      id: `${jail.name}:journal:${directory === undefined ? '' : `${resolve(directory)}:`}${matches.join(',')}`,
+      matches,
+      directory: directory === undefined ? undefined : resolve(directory),
       getCursor: (key) => store.getCursor<string>(key),
       onBatch,
       log: sourceLog,
@@ -78,4 +87,17 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
   }
   store.setMeta(`started:${jail.name}`, String(now()));
   return sources;
+}
+
+/** `status` shows a file source that follows no file as an error: a jail watching nothing must be seen. */
+function withMissingFileError(pattern: string, source: Source): Source {
+  return {
+    id: source.id,
+    start: () => source.start(),
+    stop: () => source.stop(),
+    status() {
+      const s = source.status();
+      return s.error === undefined && s.files.length === 0 ? { ...s, error: `no file matches ${pattern}: nothing is read from it until it appears` } : s;
+    },
+  };
 }

@@ -119,6 +119,8 @@ export interface JournalSourceOptions {
   id: string;
   /** journalctl matches, e.g. `_SYSTEMD_UNIT=postfix@-.service`, `SYSLOG_IDENTIFIER=postfix/smtpd`, `+`. */
   matches: string[];
+  /** A journal directory to read instead of the system journal (`journalctl --directory`). */
+  directory?: string;
   /** Saved `__CURSOR` for the key `${id}:journal`. */
   getCursor(key: string): string | undefined;
   /** As for files: a batch it rejects is offered again until taken. */

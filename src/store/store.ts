@@ -189,6 +189,11 @@ export class Store {
     return this.transaction(() => pruneRows(this.sql, strikesBefore, historyBefore, maxRows));
   }
 
+  /** Strikes older than `before` lose their log line (logLineRetention); returns how many. */
+  forgetLogLines(before: number): number {
+    return this.sql('UPDATE strikes SET text = NULL WHERE time < ? AND text IS NOT NULL').run(before).changes;
+  }
+
   stats(now: number): { strikes: number; activeBans: number; bytes: number } {
     const strikes = this.sql('SELECT COUNT(*) FROM strikes').pluck().get() as number;
     const activeBans = this.countActiveBans(now);

@@ -12,6 +12,7 @@ export function register(program: Command): void {
     const out = process.stdout;
     out.write(`mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}\n`);
     out.write(`database ${s.database.path}: ${(s.database.bytes / 1048576).toFixed(1)} MiB, ${s.database.strikes} strikes, ${s.database.activeBans} active bans\n`);
+    if (!s.jails.some((j) => j.filters.length > 0)) out.write('WARNING: no jail is enabled: mailjail watches nothing (enable one in jails.d, see README)\n');
     const f = s.fleet;
     if (f) {
       const link = f.connected ? 'connected' : `DISCONNECTED${f.lastError ? ` (${f.lastError})` : ''}`;
@@ -20,6 +21,9 @@ export function register(program: Command): void {
     for (const j of s.jails) {
       const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
       out.write(`\njail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}\n`);
+      for (const a of (j.actions ?? []).slice(1)) {
+        out.write(`  also action ${a.action} ${a.ok ? 'ok' : `FAILING (${a.failures} failures; ${a.lastError ?? ''})`}${a.pending ? `, ${a.pending} pending` : ''}\n`);
+      }
       if (j.filters.length) out.write(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start\n`);
       for (const src of j.sources) {
         out.write(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}\n`);
