@@ -20,8 +20,10 @@ export class BanMaker {
     private readonly rules: JailRules,
     private readonly guard: Guard,
     private readonly history: BanHistory,
+    /** The server's shared tracker (absent: this jail keeps its own). */
+    subnets?: SubnetTracker,
   ) {
-    this.subnets = new SubnetTracker(rules.subnet);
+    this.subnets = subnets ?? new SubnetTracker(rules.subnet);
   }
 
   make(target: string, reason: string, baseMs: number, now: number): Ban | null {
