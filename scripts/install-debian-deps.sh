@@ -8,6 +8,9 @@ command -v iptables >/dev/null || need+=(iptables)
 command -v ipset >/dev/null || need+=(ipset)
 command -v ip >/dev/null || need+=(iproute2)
 command -v setpriv >/dev/null || need+=(util-linux)
+# metrics: a real Prometheus scrapes the daemon; log priorities: a real journald and systemd-cat
+[[ -x /usr/bin/prometheus ]] || need+=(prometheus)
+[[ -x /lib/systemd/systemd-journald && -x /usr/bin/systemd-cat ]] || need+=(systemd)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "mailjail tests need: ${need[*]} (run as root, or apt-get install them)" >&2
@@ -16,5 +19,14 @@ if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Package scripts must not start services (prometheus would listen on :9090); 101 forbids it.
+  made_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  status=0
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || status=$?
+  ((made_policy)) && rm -f /usr/sbin/policy-rc.d
+  exit "$status"
 fi

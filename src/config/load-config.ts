@@ -10,6 +10,7 @@ import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
 import { JailsFileSchema, MainFileSchema, type JailPatch, type MainFile } from './schema';
 import { MAIN_DEFAULTS } from './main-defaults';
+import { parseListenAddress, type ListenAddress } from './listen-address';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
 import type { CompiledFilter } from '../match/compile-filter';
@@ -26,6 +27,13 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  metrics: MetricsConfig;
+}
+
+/** Both off by default; `mailjail metrics` over the socket always works. */
+export interface MetricsConfig {
+  listen?: ListenAddress;
+  textfile?: string;
 }
 
 export interface LoadedConfig {
@@ -119,6 +127,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+    metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile },
   };
 }
 

@@ -36,6 +36,8 @@ export function createAdminHandler(daemon: Daemon) {
         return unban(daemon, req.ip, req.jail);
       case 'why':
         return why(daemon, req.ip, req.limit ?? 200);
+      case 'metrics':
+        return { text: await daemon.metrics.render() };
       case 'reload':
         await daemon.reload();
         return { jails: [...daemon.jails.keys()] };
@@ -58,7 +60,9 @@ async function ban(daemon: Daemon, ip: string, jailName: string | undefined, for
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };
   daemon.store.recordBans([b]);
   rt.parts?.engine.noteBan(b);
+  rt.meter.banned(b);
   rt.applier.ban([b]);
+  daemon.log.info({ jail: b.jail, ip, reason: b.reason, by: 'cli', until: new Date(b.until).toISOString(), count: b.count }, 'ban');
   await rt.applier.flushNow();
   return { ...view(b), for: formatDuration(durationMs) };
 }
@@ -78,7 +82,11 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
     if (ips) ips.push(row.ip);
     else byJail.set(rt, [row.ip]);
   }
-  for (const [rt, ips] of byJail) rt.applier.unban(ips);
+  for (const [rt, ips] of byJail) {
+    rt.applier.unban(ips);
+    rt.meter.unbanned('cli', ips.length);
+  }
+  for (const row of lifted) daemon.log.info({ jail: row.jail, ip: row.ip, reason: row.reason, by: 'cli' }, 'unban');
   if (ip !== '*') for (const rt of daemon.jails.values()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
   await Promise.all([...byJail.keys()].map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(view), strikesCleared: cleared };

@@ -22,6 +22,9 @@ import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
 import { createAdminHandler } from './admin';
 import { groupId } from './group-id';
+import { Metrics } from '../metrics/metrics';
+import { serveMetrics, type MetricsServing } from '../metrics/serve-metrics';
+import { metricsViewOf } from './metrics-view';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -42,15 +45,26 @@ export class Daemon {
   readonly jails = new Map<string, JailRuntime>();
   private housekeeping!: Housekeeping;
   private readonly clock: Clock;
-  private readonly log: Logger;
+  readonly log: Logger;
   private stopped = false;
   private ready = false;
   private control: ControlServer | null = null;
+  readonly metrics: Metrics;
+  private metricsServing: MetricsServing | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
     this.log = options.log;
     this.startedAt = this.clock.now();
+    this.metrics = new Metrics(
+      metricsViewOf({
+        jails: () => this.jails.values(),
+        store: () => this.store,
+        isReady: () => this.ready,
+        startedAt: Date.now(),
+        reconcileIntervalMs: () => this.config.main.reconcileIntervalMs,
+      }),
+    );
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -69,11 +83,14 @@ export class Daemon {
       { group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup) },
     );
     try {
+      // a port already taken refuses the start before the firewall is touched
+      this.metricsServing = await serveMetrics(this.metrics, config.main.metrics, (level, msg, ctx) => this.log[level](ctx ?? {}, msg));
       mkdirSync(dirname(config.main.database), { recursive: true });
       this.store = Store.open(config.main.database);
       await this.startJails();
     } catch (e) {
       await this.control.close();
+      await this.metricsServing?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
       throw e;
@@ -103,7 +120,7 @@ export class Daemon {
     // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
     const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
     store.eachBannedTarget((jail, ip) => history.add(jail, ip));
-    return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now() };
+    return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now(), meterOf: (jail) => this.metrics.jail(jail) };
   }
 
   private async startJails(): Promise<void> {
@@ -168,6 +185,7 @@ export class Daemon {
     this.ready = false;
     this.housekeeping.stop();
     await this.control?.close();
+    await this.metricsServing?.close();
     await this.stopJails();
     this.store.close();
     this.log.info('stopped');
@@ -186,7 +204,8 @@ export class Daemon {
   async reconcileAll(): Promise<void> {
     for (const rt of this.jails.values()) {
       try {
-        await reconcile(rt, this.store, this.clock.now(), this.log);
+        const drift = await reconcile(rt, this.store, this.clock.now(), this.log);
+        rt.meter.reconciled(drift.added, drift.removed, Date.now());
       } catch (e) {
         this.log.error({ jail: rt.name, err: (e as Error).message }, 'reconcile failed');
       }

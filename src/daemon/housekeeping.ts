@@ -49,8 +49,12 @@ export class Housekeeping {
       if (ips) ips.push(ban.ip);
       else byJail.set(rt.name, [ban.ip]);
     }
-    for (const [jail, ips] of byJail) this.daemon.jails.get(jail)!.applier.unban(ips);
-    if (expired.length > 0) this.log.info({ count: expired.length }, 'bans expired');
+    for (const [jail, ips] of byJail) {
+      const rt = this.daemon.jails.get(jail)!;
+      rt.applier.unban(ips);
+      rt.meter.unbanned('expiry', ips.length);
+    }
+    for (const ban of expired) this.log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, by: 'expiry' }, 'unban');
   }
 
   async prune(): Promise<void> {

@@ -8,6 +8,7 @@ import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
+import type { JailMeter } from '../metrics/jail-meter';
 import type { Source } from '../sources/source';
 import { BanApplier } from './ban-applier';
 import { buildJailParts, type JailParts } from './jail-parts';
@@ -30,6 +31,8 @@ export interface JailRuntime {
   applier: BanApplier;
   sources: Source[];
   counters: JailCounters;
+  /** Metrics of this jail (plain counters; the same meter across reloads). */
+  meter: JailMeter;
   /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
   replayCutoff?: number;
 }
@@ -46,6 +49,8 @@ export interface RuntimeDeps {
   wrap?: string[];
   own?: string[];
   now: () => number;
+  /** The jail's metrics meter. */
+  meterOf(jail: string): JailMeter;
 }
 
 function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
@@ -64,7 +69,8 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
     maxElem: deps.config.main.ipsetMaxElem,
     log: (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => deps.log[level]({ jail: name, ...ctx }, msg),
   });
-  const applier = new BanApplier(action, name, deps.log, deps.now);
+  const meter = deps.meterOf(name);
+  const applier = new BanApplier(action, name, deps.log, deps.now, meter);
   const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own) : undefined;
-  return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 } };
+  return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 }, meter };
 }

@@ -17,7 +17,10 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   const bans: Ban[] = [];
   // every line read, delivered or not (a file source skips lines without a keyword of the jail)
   const lines = batch.lines ?? batch.events.length;
+  // plain counters, added to once per batch or per failure: metrics cost nothing per line
+  const meter = rt.meter;
   if (parts) {
+    const nearMissesBefore = parts.matcher.nearMisses;
     for (const ev of batch.events) {
       let failure;
       try {
@@ -29,14 +32,22 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
       }
       if (!failure) continue;
       rt.counters.failures++;
+      meter.matched(failure.filter, failure.event);
       if (rt.replayCutoff !== undefined && failure.time < rt.replayCutoff) continue;
       const outcome = parts.engine.onFailure(failure, now, { source: ev.file ?? batch.source, line: ev.line, text: ev.text });
       if (outcome.strike) strikes.push(outcome.strike);
-      for (const ban of outcome.bans) bans.push(ban);
+      if (outcome.forgiven) meter.forgiven++;
+      if (outcome.spared) meter.spared++;
+      for (const ban of outcome.bans) {
+        bans.push(ban);
+        meter.banned(ban, failure.time);
+      }
     }
     rt.counters.lines += lines;
     if (lines > 0) rt.counters.lastLineAt = now;
+    meter.nearMisses += parts.matcher.nearMisses - nearMissesBefore;
   }
+  meter.source(batch.source).read(lines, batch.cursor, () => textBytes(batch), Date.now());
   const matchedAt = Date.now();
   store.transaction(() => {
     if (strikes.length > 0) store.addStrikes(strikes);
@@ -45,10 +56,21 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   });
   log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - matchedAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
+  for (const strike of strikes) meter.struck(strike.event);
+  if (strikes.length > 0 && log.isLevelEnabled('debug')) {
+    for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
+  }
   rt.counters.bans += bans.length;
   if (bans.length > 0) {
     rt.applier.ban(bans);
-    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
+    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, by: 'rule', until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
   }
   return bans;
+}
+
+/** Bytes of a batch without a file position (a journal source): its lines and their newlines. */
+function textBytes(batch: SourceBatch): number {
+  let n = 0;
+  for (const ev of batch.events) n += Buffer.byteLength(ev.text) + 1;
+  return n;
 }
