@@ -28,6 +28,8 @@ export interface MainConfig {
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
   metrics: MetricsConfig;
+  /** The widest prefix a manual ban may take without --force, per family. */
+  maxBanPrefix: { ipv4: number; ipv6: number };
 }
 
 /** Both off by default; `mailjail metrics` over the socket always works. */
@@ -128,6 +130,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
     metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile },
+    maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }
 

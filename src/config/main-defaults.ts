@@ -5,4 +5,5 @@ export const MAIN_DEFAULTS = {
   action: 'nftables',
   logLevel: 'info',
   reconcileInterval: 60_000,
+  maxBanPrefix: { ipv4: 16, ipv6: 32 },
 } as const;

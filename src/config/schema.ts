@@ -116,6 +116,8 @@ export const MainFileSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: `${a.host} is not a loopback address: metrics show attackers how close they are to a ban; set metrics.allowRemote: true if you mean it` });
         }
       }),
+    /** The widest prefix `mailjail ban` accepts without --force (issue 15). */
+    maxBanPrefix: z.object({ ipv4: z.number().int().min(0).max(32), ipv6: z.number().int().min(0).max(128) }).partial().strict(),
   })
   .partial()
   .strict();

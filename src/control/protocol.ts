@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
-import { parseCidr } from '../core/ip';
+import { parseCidr, widenedNetwork } from '../core/ip';
 import { JAIL_NAME } from '../config/schema';
 
 /** A request line longer than this is refused (and the connection closed). */
@@ -22,6 +22,15 @@ const address = z
     }
     return c.text;
   });
+/** A ban target must be written as its network: `2001:db8::/16` is refused, never widened to `2001::/16`. */
+const banTarget = z
+  .string()
+  .max(64)
+  .superRefine((v, ctx) => {
+    const widened = widenedNetwork(v.trim());
+    if (widened) ctx.addIssue({ code: z.ZodIssueCode.custom, message: hostBitsMessage(v.trim(), widened) });
+  })
+  .pipe(address);
 const jail = z.string().regex(JAIL_NAME, 'not a jail name');
 const durationMs = z
   .string()
@@ -32,7 +41,9 @@ const durationMs = z
 const RequestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('status'), jail: jail.optional() }).strict(),
   z.object({ cmd: z.literal('list'), jail: jail.optional(), ip: address.optional() }).strict(),
-  z.object({ cmd: z.literal('ban'), ip: address, jail: jail.optional(), for: durationMs.optional(), reason: z.string().max(200).optional() }).strict(),
+  z
+    .object({ cmd: z.literal('ban'), ip: banTarget, jail: jail.optional(), for: durationMs.optional(), reason: z.string().max(200).optional(), force: z.boolean().optional() })
+    .strict(),
   z.object({ cmd: z.literal('unban'), ip: z.union([address, z.literal('*')]), jail: jail.optional() }).strict(),
   z.object({ cmd: z.literal('why'), ip: address, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   z.object({ cmd: z.literal('reload') }).strict(),
@@ -44,6 +55,11 @@ export type RequestInput = z.input<typeof RequestSchema>;
 
 export type ErrorReply = { ok: false; error: { code: string; message: string } };
 export type Reply<T = unknown> = { ok: true; result: T } | ErrorReply;
+
+/** Why a ban target with host bits set is refused: it names the network it would have become. */
+export function hostBitsMessage(text: string, widened: string): string {
+  return `refusing to ban ${text}: it has host bits set past its prefix and would become ${widened}; write the network you mean (${widened}, or a longer prefix)`;
+}
 
 /** Parses one request line; an error reply says exactly what is wrong with it. */
 export function parseRequest(line: string): { request?: Request; error?: ErrorReply } {

@@ -174,6 +174,18 @@ export function parseCidr(text: string): Cidr | null {
   return { addr, prefix, family, text: prefix === max ? addr : `${addr}/${prefix}` };
 }
 
+/**
+ * For `addr/prefix` text whose address has bits set past the prefix (`2001:db8::/16`): the network
+ * it would silently become (`2001::/16`); null for anything else, valid networks included.
+ */
+export function widenedNetwork(text: string): string | null {
+  const slash = text.indexOf('/');
+  if (slash < 0) return null;
+  const c = parseCidr(text);
+  const ip = parseIp(text.slice(0, slash).trim());
+  return c && ip !== null && ip !== c.addr ? c.text : null;
+}
+
 /** The network address of `ip` under `prefix` bits. */
 export function networkAddress(ip: string, prefix: number): string {
   // Hot path (every failure asks for its /24): canonical IPv4 in plain integer arithmetic.

@@ -48,6 +48,11 @@ export interface Failure {
   helo?: string;
   /** Set when the HELO (captured on this line or earlier in the session) is a known botnet fingerprint. */
   fingerprint?: string;
+  /**
+   * Failed attempts this one line stands for (Dovecot's per-connection summary `auth failed, 3
+   * attempts`): the jail counts it as that many strikes. Absent = 1.
+   */
+  attempts?: number;
 }
 
 /** Why a ban was made. Shown by list, why and replay. */

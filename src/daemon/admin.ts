@@ -8,7 +8,9 @@ import { formatDuration } from '../core/duration';
 import type { Ban } from '../core/types';
 import { WEEK } from '../decide/jail-rules';
 import type { Request } from '../control/protocol';
+import type { BanRow } from '../store/store';
 import { createGuard } from './guard';
+import { checkManualBan } from './ban-refusal';
 import type { Daemon } from './daemon';
 import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
 
@@ -31,7 +33,7 @@ export function createAdminHandler(daemon: Daemon) {
       case 'list':
         return daemon.store.activeBans(daemon.now(), { jail: req.jail, ip: req.ip }).map(view);
       case 'ban':
-        return ban(daemon, req.ip, req.jail, req.for, req.reason);
+        return ban(daemon, req.ip, req.jail, req.for, req.reason, req.force ?? false);
       case 'unban':
         return unban(daemon, req.ip, req.jail);
       case 'why':
@@ -49,12 +51,11 @@ export function view(b: Ban): BanView {
   return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason, count: b.count };
 }
 
-async function ban(daemon: Daemon, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined) {
+async function ban(daemon: Daemon, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined, force: boolean) {
   const rt = daemon.jail(jailName ?? MANUAL_JAIL);
-  const guard = rt.parts?.guard ?? createGuard(daemon.config.main.ignoreIp);
-  if (guard.isProtected(ip)) {
-    throw new MailjailError('USAGE', `refusing to ban ${ip}: it is loopback, one of this host's own addresses, or in an ignoreIp list`);
-  }
+  const { ignoreIp, maxBanPrefix } = daemon.config.main;
+  const guard = rt.parts?.guard ?? createGuard(ignoreIp);
+  checkManualBan(ip, { guard, mainIgnoreIp: ignoreIp, jail: rt.config, maxBanPrefix, force });
   const now = daemon.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };
@@ -71,7 +72,7 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   if (jailName) daemon.jail(jailName); // unknown jail: say so
   const now = daemon.now();
   const lifted = daemon.store.liftBans(ip, now, jailName);
-  const cleared = ip === '*' ? 0 : daemon.store.clearStrikes(ip, jailName);
+  const cleared = ip === '*' ? 0 : clearOffenderStrikes(daemon, ip, lifted, jailName);
   // One unban call per jail: the applier sends the first call of a burst on its own.
   const byJail = new Map<JailRuntime, string[]>();
   for (const row of lifted) {
@@ -90,6 +91,21 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
   if (ip !== '*') for (const rt of daemon.jails.values()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
   await Promise.all([...byJail.keys()].map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(view), strikesCleared: cleared };
+}
+
+/**
+ * Unbanning any address of an offender clears the whole offender in the database (issue 15): the
+ * address, its IPv6 host prefix in each jail, and every prefix the unban lifted; otherwise the
+ * strikes left behind re-ban it as a repeat offender after the next restart or reload.
+ */
+function clearOffenderStrikes(daemon: Daemon, ip: string, lifted: BanRow[], jailName: string | undefined): number {
+  let cleared = daemon.store.clearStrikes(ip, jailName);
+  for (const rt of daemon.jails.values()) {
+    const offender = ip.includes('/') || (jailName && rt.name !== jailName) ? undefined : rt.parts?.engine.offenderOf(ip);
+    if (offender && offender !== ip) cleared += daemon.store.clearStrikes(offender, rt.name);
+  }
+  for (const row of lifted) if (row.ip !== ip) cleared += daemon.store.clearStrikes(row.ip, row.jail);
+  return cleared;
 }
 
 function why(daemon: Daemon, ip: string, limit: number) {

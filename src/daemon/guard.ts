@@ -7,7 +7,7 @@ import { CidrList, isNeverBannable, NEVER_BANNABLE_RANGES, parseCidr } from '../
 import type { Guard } from '../decide/jail-engine';
 
 /** Every address configured on this host (in this network namespace). */
-function ownAddresses(): string[] {
+export function ownAddresses(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
   return out;

@@ -11,7 +11,7 @@
  *  then, for every single-address ban: subnet escalation of its prefix.
  *  A ban of an address banned before is escalated in length and recorded as `recidive`.
  */
-import { familyOf, prefixOf } from '../core/ip';
+import { cidrContains, familyOf, parseCidr, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
 import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
@@ -82,12 +82,14 @@ export class JailEngine {
     if (!rule || rule.weight <= 0) return NO_OUTCOME;
 
     const isCustomer = this.customers.isCustomer(key, f.time);
-    const weight = isCustomer ? rule.weight * this.rules.customers.weight : rule.weight;
+    // One line may stand for several attempts (Dovecot's `auth failed, 3 attempts`): one strike, weighed for all.
+    const attempts = f.attempts ?? 1;
+    const weight = (isCustomer ? rule.weight * this.rules.customers.weight : rule.weight) * attempts;
     const strike = this.strikeOf(f, event, weight, evidence);
     const userHash = strike.userHash;
     const scoreBefore = isCustomer ? this.windows.score(key, f.time) : 0;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
-    if (isCustomer) this.customers.addFailure(key, f.time);
+    if (isCustomer) for (let i = 0; i < attempts; i++) this.customers.addFailure(key, f.time);
 
     const bans: Ban[] = [];
     const ban = (target: string, reason: string, baseMs: number) => {
@@ -195,14 +197,21 @@ export class JailEngine {
     if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
-  /** An admin unbanned this address or prefix: forget its strikes and ban so the next line starts afresh. */
+  /**
+   * An admin unbanned this address or prefix: forget the strikes and ban of its whole offender
+   * (an IPv6 address's /64), or of every offender inside the prefix, so the next line starts
+   * afresh (issue 15).
+   */
   forget(ipOrCidr: string): void {
     this.active.delete(ipOrCidr);
-    const key = ipOrCidr.includes('/') ? ipOrCidr : this.offenderOf(ipOrCidr);
-    this.active.delete(key);
-    this.windows.forget(key);
-    this.customers.forgetFailures(key);
-    this.spray.forget(key);
+    const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
+    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [this.offenderOf(ipOrCidr)];
+    for (const key of keys) {
+      this.active.delete(key);
+      this.windows.forget(key);
+      this.customers.forgetFailures(key);
+      this.spray.forget(key);
+    }
   }
 
   /** An admin ban, or a ban restored from elsewhere: remember it as active. */

@@ -53,6 +53,11 @@ export class StrikeWindows {
     this.entries.delete(key);
   }
 
+  /** The offenders that have entries (an unbanned prefix forgets every one inside it). */
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
   /** Drops every entry that has left its window. */
   prune(now: number): void {
     for (const key of this.entries.keys()) this.score(key, now);

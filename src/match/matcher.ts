@@ -143,6 +143,7 @@ export class Matcher {
     if (knownUser !== undefined && knownUser !== '') failure.user = knownUser;
     if (knownHelo !== undefined && knownHelo !== '') failure.helo = knownHelo;
     if (fingerprint) failure.fingerprint = fingerprint;
+    if (g.attempts !== undefined) failure.attempts = attemptsOf(g.attempts);
     return failure;
   }
 
@@ -191,6 +192,13 @@ export class Matcher {
     st.lastTime = t;
     return t;
   }
+}
+
+/** A summary line's attempt count, kept within what one connection can make (1..MAX_ATTEMPTS). */
+const MAX_ATTEMPTS = 100;
+function attemptsOf(text: string): number {
+  const n = Number(text);
+  return n >= 1 ? Math.min(n, MAX_ATTEMPTS) : 1;
 }
 
 function hasRuleKeyword(ids: readonly number[], present: Uint8Array): boolean {

@@ -103,7 +103,7 @@ export function runCheck(files: string[], opts: CheckOptions, write: (s: string)
 
 /**
  * One --json line: what JSON.stringify gives for {file, line, time, ip, filter, event, user?,
- * helo?, fingerprint?, rule}, written out by hand (a big log has 10^5 matches: building and
+ * helo?, fingerprint?, attempts?, rule}, written out by hand (a big log has 10^5 matches: building and
  * stringifying an object each cost more than the matching). Strings go through JSON.stringify; an
  * IP is canonical (hex digits, dots, colons) and needs no escaping. Consecutive matches share
  * their second, so the ISO time is made once per distinct time.
@@ -121,6 +121,7 @@ function jsonLineWriter(): (fileJson: string, line: number, f: Failure) => strin
     if (f.user !== undefined) s += `,"user":${q(f.user)}`;
     if (f.helo !== undefined) s += `,"helo":${q(f.helo)}`;
     if (f.fingerprint !== undefined) s += `,"fingerprint":${q(f.fingerprint)}`;
+    if (f.attempts !== undefined) s += `,"attempts":${f.attempts}`;
     return `${s},"rule":${q(f.rule)}}\n`;
   };
 }

@@ -30,9 +30,17 @@ function problemsOf(fn: () => unknown): string[] {
 describe('loadConfig', () => {
   it('knows the shipped jails, all disabled, with no config directory at all', () => {
     const c = loadConfig(null);
-    expect([...c.jails.keys()].sort()).toEqual(['exim', 'icewarp', 'postfix', 'postfix_journal']);
+    expect([...c.jails.keys()].sort()).toEqual(['dovecot', 'dovecot_journal', 'exim', 'icewarp', 'postfix', 'postfix_journal']);
     expect([...c.jails.values()].every((j) => !j.enabled)).toBe(true);
     expect(c.jails.get('postfix')!.rules.banTimeMs).toBe(7 * 86_400_000);
+  });
+
+  it('limits manual ban prefixes to /16 and /32 by default, or as maxBanPrefix says', () => {
+    expect(loadConfig(null).main.maxBanPrefix).toEqual({ ipv4: 16, ipv6: 32 });
+    write('mailjail.yaml', 'maxBanPrefix: { ipv6: 48 }\n');
+    expect(loadConfig(dir).main.maxBanPrefix).toEqual({ ipv4: 16, ipv6: 48 });
+    write('mailjail.yaml', 'maxBanPrefix: { ipv4: 40 }\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toContain('maxBanPrefix.ipv4');
   });
 
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {

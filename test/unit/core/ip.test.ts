@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { CidrList, isNeverBannable, networkAddress, parseCidr, parseIp, prefixOf } from '../../../src/core/ip';
+import { CidrList, isNeverBannable, networkAddress, parseCidr, parseIp, prefixOf, widenedNetwork } from '../../../src/core/ip';
 
 describe('parseIp', () => {
   it('returns canonical text for IPv4, IPv6, brackets and IPv4-mapped IPv6', () => {
@@ -11,6 +11,17 @@ describe('parseIp', () => {
 
   it('refuses what is not an address, including legacy IPv4 forms', () => {
     for (const bad of ['', '1', '0x7f.1', '256.1.1.1', '192.0.2.1; rm -rf /', '2001:db8::g']) expect(parseIp(bad)).toBeNull();
+  });
+});
+
+describe('widenedNetwork', () => {
+  it('names the network a prefix with host bits set would silently become (issue 15)', () => {
+    expect(widenedNetwork('2001:db8::/16')).toBe('2001::/16');
+    expect(widenedNetwork('192.0.2.77/24')).toBe('192.0.2.0/24');
+  });
+
+  it('has nothing to say about hosts and networks written as networks', () => {
+    for (const ok of ['2001:db8::/32', '192.0.2.0/24', '192.0.2.77', '2001:db8::1', 'garbage/8']) expect(widenedNetwork(ok)).toBeNull();
   });
 });
 

@@ -88,6 +88,25 @@ describe('threshold', () => {
     feed('2001:db8:1:2:abcd::3', 'auth-failure', T0 + 2000);
     expect(bans.map((b) => b.ip)).toEqual(['2001:db8:1:2::/64']);
   });
+
+  it('forgets the whole /64 when an admin unbans one of its addresses (issue 15)', () => {
+    const { e, bans, feed } = engine({ maxRetry: 3 });
+    feed('2001:db8:1:2::1', 'auth-failure', T0);
+    feed('2001:db8:1:2::2', 'auth-failure', T0 + 1000);
+    e.forget('2001:db8:1:2::5');
+    feed('2001:db8:1:2::3', 'auth-failure', T0 + 2000);
+    expect(bans).toEqual([]);
+  });
+
+  it('forgets every offender inside an unbanned prefix', () => {
+    const { e, bans, feed } = engine({ maxRetry: 2 });
+    feed('192.0.2.7', 'auth-failure', T0);
+    feed('192.0.2.8', 'auth-failure', T0);
+    feed('198.51.100.7', 'auth-failure', T0);
+    e.forget('192.0.2.0/24');
+    for (const ip of ['192.0.2.7', '192.0.2.8', '198.51.100.7']) feed(ip, 'auth-failure', T0 + 1000);
+    expect(bans.map((b) => b.ip)).toEqual(['198.51.100.7']);
+  });
 });
 
 describe('password spray across IPs', () => {
