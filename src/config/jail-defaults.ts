@@ -3,7 +3,8 @@
  * mail jails (jails/*.yaml) rely on these; README "Defences" explains each in an admin's words.
  */
 import type { EventKind } from '../core/types';
-import { DAY, HOUR, MINUTE, WEEK, type EventRule } from '../decide/jail-rules';
+import { DAY, HOUR, MINUTE, WEEK } from '../core/duration';
+import type { EventRule } from '../decide/jail-rules';
 
 export const DEFAULT_EVENTS: Partial<Record<EventKind, EventRule>> = {
   'auth-failure': { weight: 1, findTimeMs: 10 * MINUTE },

@@ -1,12 +1,12 @@
+/** Durations in milliseconds, for rules and timers written in code. */
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
+
 /** Human durations as config takes them: `90s`, `10m`, `1h30m`, `1w`, or a bare number of seconds. */
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+const UNIT_MS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY, w: WEEK };
 
 const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/gy;
 

@@ -4,93 +4,77 @@
  * before answering, and clearing strikes on unban so the next log line does not re-ban.
  */
 import { MailjailError } from '../core/errors';
-import { formatDuration } from '../core/duration';
+import { formatDuration, WEEK } from '../core/duration';
 import type { Ban } from '../core/types';
-import { WEEK } from '../decide/jail-rules';
 import type { Request } from '../control/protocol';
-import type { BanRow } from '../store/store';
-import { createGuard } from './guard';
+import { banView, type BanReply, type ReloadReply, type StatusReply, type UnbanReply, type WhyReply } from '../control/replies';
+import type { MainConfig } from '../config/load-config';
+import type { BanRow, Store } from '../store/store';
 import { checkManualBan } from './ban-refusal';
-import type { Daemon } from './daemon';
-import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
+import { createGuard } from './guard';
+import type { JailBans, JailLookup } from './jail-registry';
+import type { Metrics } from '../metrics/metrics';
 
-export interface BanView {
-  ip: string;
-  jail: string;
-  since: string;
-  until: string;
-  reason: string;
-  count: number;
+/** What the admin handler needs of the daemon: the jails, the store, the clock and a reload. */
+export interface AdminDeps {
+  jails: JailLookup & JailBans;
+  store: Store;
+  now(): number;
+  startedAt: number;
+  /** The running main config (ignoreIp, maxBanPrefix): a reload may change it. */
+  main(): MainConfig;
+  /** The metrics text (`mailjail metrics`) and the problems `status` reports. */
+  metrics: Pick<Metrics, 'render' | 'health'>;
+  /** Reloads the config; resolves with the names of the jails running afterwards. */
+  reload(): Promise<string[]>;
 }
 
-export function createAdminHandler(daemon: Daemon) {
+export function createAdminHandler(deps: AdminDeps) {
   return async (req: Request): Promise<unknown> => {
     switch (req.cmd) {
       case 'ping':
         return { pong: true };
       case 'status':
-        return status(daemon, req.jail);
+        return status(deps, req.jail);
       case 'list':
-        return daemon.store.activeBans(daemon.now(), { jail: req.jail, ip: req.ip }).map(view);
+        return deps.store.activeBans(deps.now(), { jail: req.jail, ip: req.ip }).map(banView);
       case 'ban':
-        return ban(daemon, req.ip, req.jail, req.for, req.reason, req.force ?? false);
+        return ban(deps, req.ip, req.jail, req.for, req.reason, req.force ?? false);
       case 'unban':
-        return unban(daemon, req.ip, req.jail);
+        return unban(deps, req.ip, req.jail);
       case 'why':
-        return why(daemon, req.ip, req.limit ?? 200);
+        return why(deps, req.ip, req.limit ?? 200);
       case 'metrics':
-        return { text: await daemon.metrics.render() };
+        return { text: await deps.metrics.render() };
       case 'reload':
-        await daemon.reload();
-        return { jails: [...daemon.jails.keys()] };
+        return { jails: await deps.reload() } satisfies ReloadReply;
     }
   };
 }
 
-export function view(b: Ban): BanView {
-  return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason, count: b.count };
-}
-
-async function ban(daemon: Daemon, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined, force: boolean) {
-  const rt = daemon.jail(jailName ?? MANUAL_JAIL);
-  const { ignoreIp, maxBanPrefix } = daemon.config.main;
+async function ban(deps: AdminDeps, ip: string, jailName: string | undefined, forMs: number | undefined, reason: string | undefined, force: boolean): Promise<BanReply> {
+  const rt = deps.jails.get(jailName);
+  const { ignoreIp, maxBanPrefix } = deps.main();
   const guard = rt.parts?.guard ?? createGuard(ignoreIp);
   checkManualBan(ip, { guard, mainIgnoreIp: ignoreIp, jail: rt.config, maxBanPrefix, force });
-  const now = daemon.now();
+  const now = deps.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
-  const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: daemon.store.banCount(ip, rt.name, 0) };
-  daemon.store.recordBans([b]);
-  rt.parts?.engine.noteBan(b);
-  rt.meter.banned(b);
-  rt.applier.ban([b]);
-  daemon.log.info({ jail: b.jail, ip, reason: b.reason, by: 'cli', until: new Date(b.until).toISOString(), count: b.count }, 'ban');
+  const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: deps.store.banCount(ip, rt.name, 0) };
+  deps.store.recordBans([b]);
+  deps.jails.enforce(rt, [b], 'manual');
   await rt.applier.flushNow();
-  return { ...view(b), for: formatDuration(durationMs) };
+  return { ...banView(b), for: formatDuration(durationMs) };
 }
 
-async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
-  if (jailName) daemon.jail(jailName); // unknown jail: say so
-  const now = daemon.now();
-  const lifted = daemon.store.liftBans(ip, now, jailName);
-  const cleared = ip === '*' ? 0 : clearOffenderStrikes(daemon, ip, lifted, jailName);
-  // One unban call per jail: the applier sends the first call of a burst on its own.
-  const byJail = new Map<JailRuntime, string[]>();
-  for (const row of lifted) {
-    const rt = daemon.jails.get(row.jail);
-    if (!rt) continue;
-    rt.parts?.engine.forget(row.ip);
-    const ips = byJail.get(rt);
-    if (ips) ips.push(row.ip);
-    else byJail.set(rt, [row.ip]);
-  }
-  for (const [rt, ips] of byJail) {
-    rt.applier.unban(ips);
-    rt.meter.unbanned('cli', ips.length);
-  }
-  for (const row of lifted) daemon.log.info({ jail: row.jail, ip: row.ip, reason: row.reason, by: 'cli' }, 'unban');
-  if (ip !== '*') for (const rt of daemon.jails.values()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
-  await Promise.all([...byJail.keys()].map((rt) => rt.applier.flushNow()));
-  return { lifted: lifted.map(view), strikesCleared: cleared };
+async function unban(deps: AdminDeps, ip: string, jailName: string | undefined): Promise<UnbanReply> {
+  if (jailName) deps.jails.get(jailName); // unknown jail: say so
+  const lifted = deps.store.liftBans(ip, deps.now(), jailName);
+  const cleared = ip === '*' ? 0 : clearOffenderStrikes(deps, ip, lifted, jailName);
+  const touched = deps.jails.release(lifted, 'lifted');
+  // strikes of the address itself go too, also in jails where it was not banned
+  if (ip !== '*') for (const rt of deps.jails.list()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
+  await Promise.all(touched.map((rt) => rt.applier.flushNow()));
+  return { lifted: lifted.map(banView), strikesCleared: cleared };
 }
 
 /**
@@ -98,18 +82,18 @@ async function unban(daemon: Daemon, ip: string, jailName: string | undefined) {
  * address, its IPv6 host prefix in each jail, and every prefix the unban lifted; otherwise the
  * strikes left behind re-ban it as a repeat offender after the next restart or reload.
  */
-function clearOffenderStrikes(daemon: Daemon, ip: string, lifted: BanRow[], jailName: string | undefined): number {
-  let cleared = daemon.store.clearStrikes(ip, jailName);
-  for (const rt of daemon.jails.values()) {
+function clearOffenderStrikes(deps: AdminDeps, ip: string, lifted: BanRow[], jailName: string | undefined): number {
+  let cleared = deps.store.clearStrikes(ip, jailName);
+  for (const rt of deps.jails.list()) {
     const offender = ip.includes('/') || (jailName && rt.name !== jailName) ? undefined : rt.parts?.engine.offenderOf(ip);
-    if (offender && offender !== ip) cleared += daemon.store.clearStrikes(offender, rt.name);
+    if (offender && offender !== ip) cleared += deps.store.clearStrikes(offender, rt.name);
   }
-  for (const row of lifted) if (row.ip !== ip) cleared += daemon.store.clearStrikes(row.ip, row.jail);
+  for (const row of lifted) if (row.ip !== ip) cleared += deps.store.clearStrikes(row.ip, row.jail);
   return cleared;
 }
 
-function why(daemon: Daemon, ip: string, limit: number) {
-  const strikes = daemon.store.strikesOf(ip, undefined, limit).map((s) => ({
+function why(deps: AdminDeps, ip: string, limit: number): WhyReply {
+  const strikes = deps.store.strikesOf(ip, undefined, limit).map((s) => ({
     time: new Date(s.time).toISOString(),
     ip: s.ip,
     jail: s.jail,
@@ -120,23 +104,24 @@ function why(daemon: Daemon, ip: string, limit: number) {
     line: s.line,
     text: s.text,
   }));
-  const bans = daemon.store.banHistory(ip, limit).map((b) => ({
-    ...view(b),
-    state: b.liftedAt !== undefined ? 'lifted' : b.expired || b.until <= daemon.now() ? 'expired' : 'active',
+  const bans = deps.store.banHistory(ip, limit).map((b) => ({
+    ...banView(b),
+    state: b.liftedAt !== undefined ? ('lifted' as const) : b.expired || b.until <= deps.now() ? ('expired' as const) : ('active' as const),
   }));
   return { ip, bans, strikes };
 }
 
-function status(daemon: Daemon, only: string | undefined) {
-  const now = daemon.now();
-  const stats = daemon.store.stats(now);
-  const jails = [...daemon.jails.values()]
+function status(deps: AdminDeps, only: string | undefined): StatusReply {
+  const now = deps.now();
+  const stats = deps.store.stats(now);
+  const jails = deps.jails
+    .list()
     .filter((rt) => !only || rt.name === only)
     .map((rt) => ({
       name: rt.name,
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
-      activeBans: daemon.store.countActiveBans(now, rt.name),
+      activeBans: deps.store.countActiveBans(now, rt.name),
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),
       sources: rt.sources.map((s) => s.status()),
@@ -145,8 +130,8 @@ function status(daemon: Daemon, only: string | undefined) {
   return {
     version: require('../../package.json').version as string,
     pid: process.pid,
-    uptimeSeconds: Math.round((now - daemon.startedAt) / 1000),
-    database: { path: daemon.store.path, bytes: stats.bytes, strikes: stats.strikes, activeBans: stats.activeBans },
+    uptimeSeconds: Math.round((now - deps.startedAt) / 1000),
+    database: { path: deps.store.path, bytes: stats.bytes, strikes: stats.strikes, activeBans: stats.activeBans },
     jails,
   };
 }

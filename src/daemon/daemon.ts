@@ -10,21 +10,25 @@ import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { StoredBanHistory } from '../decide/ban-history';
 import { strikeMemoryMs } from '../decide/jail-rules';
+import { ServerKnowledge } from '../decide/server-knowledge';
 import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
-import { createJailRuntime, MANUAL_JAIL, type JailRuntime, type RuntimeDeps } from './jail-runtime';
+import { createJailRuntime, type JailRuntime, type RuntimeDeps } from './jail-runtime';
+import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
-import { reconcile, restoreBans } from './restore';
+import { restoreBans } from './restore';
 import { openSources } from './open-sources';
 import { createUserHasher, newHashKey } from './user-hash';
 import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
+import type { Request } from '../control/protocol';
 import { createAdminHandler } from './admin';
 import { groupId } from './group-id';
-import { Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
 import { serveMetrics, type MetricsServing } from '../metrics/serve-metrics';
-import { metricsViewOf } from './metrics-view';
+import { createDaemonMetrics } from './daemon-metrics';
+import { logBansAndUnbans } from './ban-log';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -40,31 +44,32 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly startedAt: number;
-  config!: LoadedConfig;
-  store!: Store;
-  readonly jails = new Map<string, JailRuntime>();
+  private config!: LoadedConfig;
+  private store!: Store;
+  private admin: ((req: Request) => Promise<unknown>) | null = null;
+  private readonly jails: JailRegistry;
   private housekeeping!: Housekeeping;
   private readonly clock: Clock;
-  readonly log: Logger;
+  private readonly log: Logger;
   private stopped = false;
   private ready = false;
   private control: ControlServer | null = null;
-  readonly metrics: Metrics;
+  private readonly metrics: Metrics;
   private metricsServing: MetricsServing | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
     this.log = options.log;
     this.startedAt = this.clock.now();
-    this.metrics = new Metrics(
-      metricsViewOf({
-        jails: () => this.jails.values(),
-        store: () => this.store,
-        isReady: () => this.ready,
-        startedAt: Date.now(),
-        reconcileIntervalMs: () => this.config.main.reconcileIntervalMs,
-      }),
-    );
+    this.jails = new JailRegistry(this.log);
+    logBansAndUnbans(this.jails, this.log);
+    this.metrics = createDaemonMetrics({
+      jails: this.jails,
+      store: () => this.store,
+      isReady: () => this.ready,
+      startedAt: Date.now(),
+      reconcileIntervalMs: () => this.config.main.reconcileIntervalMs,
+    });
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -76,12 +81,9 @@ export class Daemon {
   private async open(config: LoadedConfig): Promise<void> {
     this.config = config;
     // The socket first: a second daemon must fail here, before it touches the kernel or the database.
-    const admin = createAdminHandler(this);
-    this.control = await startControlServer(
-      config.main.socket,
-      (req) => (this.ready || req.cmd === 'ping' ? admin(req) : Promise.reject(new MailjailError('SOCKET', 'the daemon is still starting'))),
-      { group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup) },
-    );
+    this.control = await startControlServer(config.main.socket, (req) => this.answer(req), {
+      group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup),
+    });
     try {
       // a port already taken refuses the start before the firewall is touched
       this.metricsServing = await serveMetrics(this.metrics, config.main.metrics, (level, msg, ctx) => this.log[level](ctx ?? {}, msg));
@@ -95,10 +97,29 @@ export class Daemon {
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
       throw e;
     }
-    this.housekeeping = new Housekeeping(this, this.log, this.clock);
+    this.admin = createAdminHandler({
+      jails: this.jails,
+      store: this.store,
+      now: () => this.clock.now(),
+      startedAt: this.startedAt,
+      main: () => this.config.main,
+      metrics: this.metrics,
+      reload: async () => {
+        await this.reload();
+        return this.jails.names();
+      },
+    });
+    this.housekeeping = new Housekeeping({ jails: this.jails, store: this.store, log: this.log, clock: this.clock });
     this.housekeeping.start(config.main.reconcileIntervalMs);
     this.ready = true;
-    this.log.info({ jails: [...this.jails.keys()], database: config.main.database, socket: config.main.socket }, 'ready');
+    this.log.info({ jails: this.jails.names(), database: config.main.database, socket: config.main.socket }, 'ready');
+  }
+
+  /** A control request: only `ping` is answered before the daemon is ready. */
+  private answer(req: Request): Promise<unknown> {
+    if (req.cmd === 'ping') return Promise.resolve({ pong: true });
+    if (!this.ready || !this.admin) return Promise.reject(new MailjailError('SOCKET', 'the daemon is still starting'));
+    return this.admin(req);
   }
 
   /** Throws MISSING naming every missing program or privilege, when there is one. */
@@ -120,7 +141,8 @@ export class Daemon {
     // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
     const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
     store.eachBannedTarget((jail, ip) => history.add(jail, ip));
-    return { config: this.config, history, hashUser: createUserHasher(key), log: this.log, wrap: this.options.wrap, now: () => this.clock.now(), meterOf: (jail) => this.metrics.jail(jail) };
+    // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
+    return { config: this.config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log: this.log, wrap: this.options.wrap, now: () => this.clock.now(), meterOf: (jail) => this.metrics.jail(jail) };
   }
 
   private async startJails(): Promise<void> {
@@ -131,10 +153,11 @@ export class Daemon {
     // Jails' firewall setups and restores are independent: each starts as soon as its jail is
     // built, so the firewall commands of one run while the next jail's filters are compiled.
     const restores: Array<Promise<number>> = [];
+    const runtimes: JailRuntime[] = [];
     try {
       for (const jail of [null, ...enabled]) {
         const rt = createJailRuntime(deps, jail);
-        this.jails.set(rt.name, rt);
+        runtimes.push(rt);
         restores.push(restoreBans(rt, this.store, now, this.log));
       }
     } catch (e) {
@@ -143,7 +166,7 @@ export class Daemon {
       throw e;
     }
     await Promise.all(restores);
-    const runtimes = [...this.jails.values()];
+    this.jails.swap(runtimes);
     for (const rt of runtimes) {
       const engine = rt.parts?.engine;
       if (engine) this.store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
@@ -151,15 +174,15 @@ export class Daemon {
     // Only now, every ban back in the kernel: sources of all jails open side by side.
     await Promise.all(
       runtimes.map(async (rt) => {
-        if (rt.config) rt.sources = await openSources(rt, this.store, this.log, () => this.clock.now());
+        if (rt.config) rt.sources = await openSources(rt, { store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now() });
       }),
     );
   }
 
   private async stopJails(): Promise<void> {
-    for (const rt of this.jails.values()) for (const s of rt.sources) await s.stop();
-    for (const rt of this.jails.values()) await rt.applier.idle();
-    this.jails.clear();
+    const old = this.jails.swap([]);
+    for (const rt of old) for (const s of rt.sources) await s.stop();
+    for (const rt of old) await rt.applier.idle();
   }
 
   /** SIGHUP: new config, same bans. An invalid config is reported and the old one kept. */
@@ -175,7 +198,7 @@ export class Daemon {
     await this.stopJails();
     this.config = config;
     await this.startJails();
-    this.log.info({ jails: [...this.jails.keys()] }, 'reloaded');
+    this.log.info({ jails: this.jails.names() }, 'reloaded');
   }
 
   /** SIGTERM: stop reading, finish what is queued, leave the kernel's bans (they expire by their own timeouts). */
@@ -189,26 +212,5 @@ export class Daemon {
     await this.stopJails();
     this.store.close();
     this.log.info('stopped');
-  }
-
-  jail(name: string | undefined): JailRuntime {
-    const rt = this.jails.get(name ?? MANUAL_JAIL);
-    if (!rt) throw new MailjailError('USAGE', `no running jail "${name}" (running: ${[...this.jails.keys()].join(', ')})`);
-    return rt;
-  }
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  async reconcileAll(): Promise<void> {
-    for (const rt of this.jails.values()) {
-      try {
-        const drift = await reconcile(rt, this.store, this.clock.now(), this.log);
-        rt.meter.reconciled(drift.added, drift.removed, Date.now());
-      } catch (e) {
-        this.log.error({ jail: rt.name, err: (e as Error).message }, 'reconcile failed');
-      }
-    }
   }
 }

@@ -3,19 +3,29 @@
  * with the database. Each tick catches its own errors: housekeeping never takes the daemon down.
  */
 import type { Clock } from '../core/clock';
-import { banHistoryMs, DAY, strikeMemoryMs } from '../decide/jail-rules';
-import type { Daemon } from './daemon';
+import { DAY } from '../core/duration';
+import { banHistoryMs, strikeMemoryMs } from '../decide/jail-rules';
+import type { Store } from '../store/store';
+import type { JailBans, JailLookup } from './jail-registry';
 import type { Logger } from './logger';
+import { reconcile } from './restore';
 
 const EXPIRE_EVERY_MS = 5_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_SLICE = 10_000;
 
+export interface HousekeepingDeps {
+  jails: JailLookup & JailBans;
+  store: Store;
+  log: Logger;
+  clock: Clock;
+}
+
 export class Housekeeping {
   private timers: NodeJS.Timeout[] = [];
   private reconciling = false;
 
-  constructor(private readonly daemon: Daemon, private readonly log: Logger, private readonly clock: Clock) {}
+  constructor(private readonly deps: HousekeepingDeps) {}
 
   start(reconcileEveryMs: number): void {
     this.every(EXPIRE_EVERY_MS, () => this.expire());
@@ -24,7 +34,7 @@ export class Housekeeping {
       if (this.reconciling) return;
       this.reconciling = true;
       try {
-        await this.daemon.reconcileAll();
+        await this.reconcileAll();
       } finally {
         this.reconciling = false;
       }
@@ -38,30 +48,16 @@ export class Housekeeping {
 
   /** Bans whose time is up: out of the database's active set, out of the kernel (which has usually dropped them already). */
   expire(): void {
-    const expired = this.daemon.store.expireBans(this.clock.now());
-    // One unban call per jail: the applier sends the first call of a burst on its own.
-    const byJail = new Map<string, string[]>();
-    for (const ban of expired) {
-      const rt = this.daemon.jails.get(ban.jail);
-      if (!rt) continue;
-      rt.parts?.engine.noteExpired(ban.ip);
-      const ips = byJail.get(rt.name);
-      if (ips) ips.push(ban.ip);
-      else byJail.set(rt.name, [ban.ip]);
-    }
-    for (const [jail, ips] of byJail) {
-      const rt = this.daemon.jails.get(jail)!;
-      rt.applier.unban(ips);
-      rt.meter.unbanned('expiry', ips.length);
-    }
-    for (const ban of expired) this.log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, by: 'expiry' }, 'unban');
+    const expired = this.deps.store.expireBans(this.deps.clock.now());
+    this.deps.jails.release(expired, 'expired');
   }
 
   async prune(): Promise<void> {
-    const now = this.clock.now();
+    const { store, clock, log } = this.deps;
+    const now = clock.now();
     let strikeKeep = 0;
     let historyKeep = 0;
-    for (const rt of this.daemon.jails.values()) {
+    for (const rt of this.deps.jails.list()) {
       const r = rt.config?.rules;
       if (!r) continue;
       rt.parts?.engine.prune(now);
@@ -72,20 +68,31 @@ export class Housekeeping {
     // and one long DELETE would stall the pipeline for seconds.
     const total = { strikes: 0, bans: 0 };
     for (;;) {
-      const r = this.daemon.store.prune(now - Math.max(strikeKeep, DAY), now - Math.max(historyKeep, DAY), PRUNE_SLICE);
+      const r = store.prune(now - Math.max(strikeKeep, DAY), now - Math.max(historyKeep, DAY), PRUNE_SLICE);
       total.strikes += r.strikes;
       total.bans += r.bans;
       if (r.strikes < PRUNE_SLICE && r.bans < PRUNE_SLICE) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (total.strikes + total.bans > 0) this.log.info(total, 'pruned old strikes and ban history');
+    if (total.strikes + total.bans > 0) log.info(total, 'pruned old strikes and ban history');
+  }
+
+  async reconcileAll(): Promise<void> {
+    for (const rt of this.deps.jails.list()) {
+      try {
+        const drift = await reconcile(rt, this.deps.store, this.deps.clock.now(), this.deps.log);
+        rt.meter.reconciled(drift.added, drift.removed, Date.now());
+      } catch (e) {
+        this.deps.log.error({ jail: rt.name, err: (e as Error).message }, 'reconcile failed');
+      }
+    }
   }
 
   private every(ms: number, fn: () => void | Promise<void>): void {
     const t = setInterval(() => {
       Promise.resolve()
         .then(fn)
-        .catch((e) => this.log.error({ err: (e as Error).message }, 'housekeeping failed'));
+        .catch((e) => this.deps.log.error({ err: (e as Error).message }, 'housekeeping failed'));
     }, ms);
     t.unref();
     this.timers.push(t);

@@ -1,6 +1,7 @@
 /**
  * Builds the pure parts of a jail (matcher, decision engine) from its config. Shared by the
- * daemon and by replay, so that replay decides exactly what the daemon would.
+ * daemon and by replay, so that replay decides exactly what the daemon would. `shared` is the
+ * server's customers and sprays, one for all jails of a daemon (decide/server-knowledge.ts).
  */
 import type { LoadedConfig } from '../config/load-config';
 import { loadFilters } from '../config/load-filter';
@@ -8,6 +9,7 @@ import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import { JailEngine, type Guard } from '../decide/jail-engine';
 import type { UserHasher } from '../decide/normalise-user';
+import type { ServerKnowledge } from '../decide/server-knowledge';
 import { Matcher } from '../match/matcher';
 import { createGuard } from './guard';
 
@@ -24,9 +26,10 @@ export function buildJailParts(
   history: BanHistory,
   hashUser: UserHasher,
   own?: string[],
+  shared?: ServerKnowledge,
 ): JailParts {
   const guard = createGuard([...config.main.ignoreIp, ...jail.ignoreIp], own);
   const matcher = new Matcher(config.jailFilters.get(jail.name) ?? loadFilters(jail.filters, config.filterDirs));
-  const engine = new JailEngine(jail.rules, guard, history, hashUser);
+  const engine = new JailEngine(jail.rules, guard, history, hashUser, shared);
   return { config: jail, matcher, engine, guard };
 }

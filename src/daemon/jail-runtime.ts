@@ -1,11 +1,12 @@
 /**
  * One running jail: its pure parts (matcher, engine), its firewall action with the applier that
- * batches changes into it, and its sources. The daemon owns a map of these.
+ * batches changes into it, and its sources. The jail registry (jail-registry.ts) holds them.
  */
 import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
+import type { ServerKnowledge } from '../decide/server-knowledge';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
 import type { JailMeter } from '../metrics/jail-meter';
@@ -48,6 +49,8 @@ export interface RuntimeDeps {
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
   own?: string[];
+  /** Customers and sprays, shared by every jail of this daemon start. */
+  shared?: ServerKnowledge;
   now: () => number;
   /** The jail's metrics meter. */
   meterOf(jail: string): JailMeter;
@@ -71,6 +74,6 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
   });
   const meter = deps.meterOf(name);
   const applier = new BanApplier(action, name, deps.log, deps.now, meter);
-  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own) : undefined;
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared) : undefined;
   return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 }, meter };
 }

@@ -8,11 +8,20 @@ import { createJournalSource } from '../sources/journal-source';
 import type { LineGate, Source, SourceBatch } from '../sources/source';
 import type { FileCursor } from '../core/types';
 import type { Store } from '../store/store';
+import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 import { processBatch } from './pipeline';
 
-export async function openSources(rt: JailRuntime, store: Store, log: Logger, now: () => number): Promise<Source[]> {
+export interface SourceDeps {
+  store: Store;
+  /** Where the bans a batch decides go (into the kernel, and to the registry's listeners). */
+  jails: JailBans;
+  log: Logger;
+  now: () => number;
+}
+
+export async function openSources(rt: JailRuntime, { store, jails, log, now }: SourceDeps): Promise<Source[]> {
   const jail = rt.config!;
   const firstStart = store.getMeta(`started:${jail.name}`) === undefined;
   let startAt: 'end' | 'beginning' = jail.startAt === 'beginning' ? 'beginning' : 'end';
@@ -22,13 +31,15 @@ export async function openSources(rt: JailRuntime, store: Store, log: Logger, no
     rt.replayCutoff = now() - jail.startAt.replayMs;
   }
   const onBatch = (batch: SourceBatch) => {
+    let bans;
     try {
-      processBatch(rt, batch, store, log, now());
+      bans = processBatch(rt, batch, store, log, now());
     } catch (e) {
       // a store failure here is a broken invariant (disk full, database gone): let systemd restart us
       log.fatal({ jail: jail.name, source: batch.source, err: (e as Error).message }, 'could not record a batch');
       throw e;
     }
+    jails.enforce(rt, bans, 'log');
   };
   // A line holding none of the jail's keywords never matches (Matcher.match skips it before any
   // regex), so a file source need not decode it: the catch-up of a big log then costs about what

@@ -2,7 +2,8 @@
  * The hot path of the daemon: one source batch -> matched failures -> decisions, then one SQLite
  * transaction holding the strikes, the bans AND the source's new position. Because the position
  * commits with what was derived from the lines, a crash (kill -9) either keeps both or neither:
- * no line is counted twice, none is skipped. Bans reach the kernel right after the commit.
+ * no line is counted twice, none is skipped. The caller puts the returned bans into the kernel
+ * right after the commit.
  */
 import type { Ban, Strike } from '../core/types';
 import type { SourceBatch } from '../sources/source';
@@ -40,7 +41,7 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
       if (outcome.spared) meter.spared++;
       for (const ban of outcome.bans) {
         bans.push(ban);
-        meter.banned(ban, failure.time);
+        meter.noteLineTime(ban, failure.time);
       }
     }
     rt.counters.lines += lines;
@@ -56,15 +57,12 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   });
   log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - matchedAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
+  rt.counters.bans += bans.length;
   for (const strike of strikes) meter.struck(strike.event);
   if (strikes.length > 0 && log.isLevelEnabled('debug')) {
     for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
   }
-  rt.counters.bans += bans.length;
-  if (bans.length > 0) {
-    rt.applier.ban(bans);
-    for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, by: 'rule', until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
-  }
+  // the bans are logged once, with who asked, where they enter the kernel (daemon/ban-log.ts)
   return bans;
 }
 

@@ -2,17 +2,20 @@
  * `mailjail replay`: whole jails over old logs, with the logs' own timestamps as the clock and no
  * firewall. Each file goes to the jails whose sources match it (by path, or by name once rotation
  * suffixes such as .1 or -20240101 are taken off); with named jails, those read every file.
+ * The jails share one ServerKnowledge as in the daemon: their failures are fed in log-time order
+ * across jails, so a login in the Dovecot log makes a customer for the Postfix jail from then on.
  */
 import { basename, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import { MailjailError } from '../core/errors';
-import type { Ban, EventKind } from '../core/types';
+import type { Ban, EventKind, Failure } from '../core/types';
 import { MemoryBanHistory } from '../decide/ban-history';
 import { matchChunk } from '../match/match-chunk';
 import { readLogFile } from '../sources/read-chunks';
-import { buildJailParts } from './jail-parts';
+import { ServerKnowledge } from '../decide/server-knowledge';
+import { buildJailParts, type JailParts } from './jail-parts';
 import { createUserHasher, REPLAY_HASH_KEY } from './user-hash';
 
 export interface ReplaySummary {
@@ -36,34 +39,63 @@ export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban
   const summary: ReplaySummary = { lines: 0, failures: {}, bans: 0, unmatchedFiles: [] };
   const read = new Set<string>();
   const hashUser = createUserHasher(REPLAY_HASH_KEY);
+  // The jails share customers and sprays as in the daemon, so they are fed together in log-time order.
+  const shared = new ServerKnowledge();
+  const feeds: JailFeed[] = [];
   for (const jail of jails) {
     const mine = options.jails?.length ? files : files.filter((f) => jailReads(jail, f));
     if (mine.length === 0) continue;
-    const parts = buildJailParts(config, jail, new MemoryBanHistory(), hashUser, options.own ?? []);
+    const feed: JailFeed = { parts: buildJailParts(config, jail, new MemoryBanHistory(), hashUser, options.own ?? [], shared), matched: [], next: 0 };
+    feeds.push(feed);
     for (const file of mine) {
       read.add(file);
-      const ctx = { source: jail.name, file, firstLine: 1, referenceTime: Date.now() };
-      readLogFile(
-        file,
-        (chunk) => {
-          ctx.firstLine += matchChunk(parts.matcher, chunk, ctx, (f, line, text) => {
-            summary.failures[f.event] = (summary.failures[f.event] ?? 0) + 1;
-            const outcome = parts.engine.onFailure(f, f.time, { source: file, line, text });
-            for (const ban of outcome.bans) {
-              summary.bans++;
-              onBan(ban);
-            }
-          });
-        },
-        (referenceTime) => {
-          ctx.referenceTime = referenceTime;
-        },
-      );
-      summary.lines += ctx.firstLine - 1;
+      summary.lines += readMatches(feed, file, summary);
+    }
+  }
+  for (let feed = earliest(feeds); feed; feed = earliest(feeds)) {
+    const { f, file, line } = feed.matched[feed.next++];
+    for (const ban of feed.parts.engine.onFailure(f, f.time, { source: file, line }).bans) {
+      summary.bans++;
+      onBan(ban);
     }
   }
   summary.unmatchedFiles = files.filter((f) => !read.has(f));
   return summary;
+}
+
+interface JailFeed {
+  parts: JailParts;
+  /** The jail's failures in the order its files gave them (kept: only matched lines, not the log). */
+  matched: Array<{ f: Failure; file: string; line: number }>;
+  next: number;
+}
+
+/** Matches one file for one jail; returns the lines read. */
+function readMatches(feed: JailFeed, file: string, summary: ReplaySummary): number {
+  const ctx = { source: feed.parts.config.name, file, firstLine: 1, referenceTime: Date.now() };
+  readLogFile(
+    file,
+    (chunk) => {
+      ctx.firstLine += matchChunk(feed.parts.matcher, chunk, ctx, (f, line) => {
+        summary.failures[f.event] = (summary.failures[f.event] ?? 0) + 1;
+        feed.matched.push({ f, file, line });
+      });
+    },
+    (referenceTime) => {
+      ctx.referenceTime = referenceTime;
+    },
+  );
+  return ctx.firstLine - 1;
+}
+
+/** The jail whose next failure happened first (ties: the jail listed first); each jail keeps its own order. */
+function earliest(feeds: JailFeed[]): JailFeed | undefined {
+  let best: JailFeed | undefined;
+  for (const feed of feeds) {
+    if (feed.next >= feed.matched.length) continue;
+    if (!best || feed.matched[feed.next].f.time < best.matched[best.next].f.time) best = feed;
+  }
+  return best;
 }
 
 function pickJails(config: LoadedConfig, names: string[] | undefined): JailConfig[] {

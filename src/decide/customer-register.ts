@@ -8,23 +8,28 @@
 import { familyOf, prefixOf } from '../core/ip';
 import type { EventKind } from '../core/types';
 import type { JailRules } from './jail-rules';
+import { LoginBook } from './server-knowledge';
 import { StrikeWindows } from './strike-window';
 
 export class CustomerRegister {
-  /** offender -> time of its latest login */
-  private readonly lastLogin = new Map<string, number>();
   private readonly failures = new StrikeWindows();
 
-  constructor(private readonly rules: JailRules['customers']) {}
+  /** `logins` is the server's book when jails share customers (ServerKnowledge), else the jail's own. */
+  constructor(
+    private readonly rules: JailRules['customers'],
+    private readonly logins: LoginBook = new LoginBook(),
+  ) {
+    logins.retain(rules.windowMs);
+  }
 
   /** A successful login by `key` at `time` (live or replayed from the store). */
   login(key: string, time: number): void {
-    this.lastLogin.set(key, Math.max(time, this.lastLogin.get(key) ?? 0));
+    this.logins.record(key, time);
   }
 
   isCustomer(key: string, time: number): boolean {
     if (!this.rules.enabled) return false;
-    const last = this.lastLogin.get(key);
+    const last = this.logins.lastLogin(key);
     return last !== undefined && last > time - this.rules.windowMs;
   }
 
@@ -40,7 +45,7 @@ export class CustomerRegister {
   /** Did a customer log in from inside `prefix` (`net/len`) lately? Such a prefix is never banned. */
   hasCustomerIn(prefix: string, time: number): boolean {
     const [net, len] = prefix.split('/');
-    for (const [key, last] of this.lastLogin) {
+    for (const [key, last] of this.logins.entries()) {
       if (last <= time - this.rules.windowMs) continue;
       const addr = key.split('/')[0];
       if (familyOf(addr) === familyOf(net) && prefixOf(addr, Number(len)) === prefix) return true;
@@ -54,11 +59,11 @@ export class CustomerRegister {
 
   prune(now: number): void {
     this.failures.prune(now);
-    for (const [k, t] of this.lastLogin) if (t <= now - this.rules.windowMs) this.lastLogin.delete(k);
+    this.logins.prune(now);
   }
 
   get size(): number {
-    return this.lastLogin.size;
+    return this.logins.size;
   }
 }
 

@@ -19,6 +19,7 @@ import { escalatedBanTime, spreadMs } from './ban-time';
 import { CustomerRegister, wouldBanNonCustomer } from './customer-register';
 import { banHistoryMs, type JailRules } from './jail-rules';
 import { normaliseUser, type UserHasher } from './normalise-user';
+import type { ServerKnowledge } from './server-knowledge';
 import { SprayDetector } from './spray-detector';
 import { StrikeWindows } from './strike-window';
 import { SubnetTracker } from './subnet-tracker';
@@ -60,9 +61,11 @@ export class JailEngine {
     private readonly guard: Guard,
     private readonly history: BanHistory,
     private readonly hashUser: UserHasher,
+    /** The server's shared customers and sprays (absent: this jail keeps its own). */
+    shared?: ServerKnowledge,
   ) {
-    this.customers = new CustomerRegister(rules.customers);
-    this.spray = new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
+    this.customers = new CustomerRegister(rules.customers, shared?.logins);
+    this.spray = shared ? shared.sprayDetector(rules.spray.distinctIps, rules.spray.windowMs) : new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
     this.subnets = new SubnetTracker(rules.subnet);
   }
 

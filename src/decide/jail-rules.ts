@@ -37,12 +37,6 @@ export interface JailRules {
   customers: { enabled: boolean; windowMs: number; weight: number; forgive: boolean; maxFailures: number; findTimeMs: number };
 }
 
-/** Durations in milliseconds, for rules written in code (config/jail-defaults.ts, tests). */
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
-export const WEEK = 7 * DAY;
-
 /**
  * How far back a jail's decisions read strikes: its longest event window, the customers' memory
  * of logins, and the spray and subnet windows. The daemon restores and keeps strikes this long.

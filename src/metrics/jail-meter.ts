@@ -13,9 +13,6 @@ const EVENT_INDEX = new Map<string, number>(EVENT_KINDS.map((e, i) => [e, i]));
 
 /** Ban reasons become one of these (a spray reason carries a user hash, a subnet one a prefix). */
 export const BAN_REASONS = ['threshold', 'fingerprint', 'spray', 'subnet', 'recidive', 'manual', 'fleet', 'other'] as const;
-/** Who lifted a ban. */
-export const UNBAN_CAUSES = ['cli', 'expiry', 'fleet', 'disabled'] as const;
-export type UnbanCause = (typeof UNBAN_CAUSES)[number];
 
 export function reasonClass(reason: string): string {
   const head = reason.split(':', 1)[0];
@@ -104,14 +101,19 @@ export class JailMeter {
     this.strikes[EVENT_INDEX.get(event)!]++;
   }
 
-  /** A ban decided from a line of time `lineTime` (epoch ms), or by an admin (no line time). */
-  banned(ban: Ban, lineTime?: number): void {
+  /** A ban on its way into the kernel (from a log line, an admin or the fleet). */
+  banned(ban: Ban): void {
     const r = reasonClass(ban.reason);
     this.bans.set(r, (this.bans.get(r) ?? 0) + 1);
-    if (lineTime !== undefined) this.lineTimes.set(ban, lineTime);
   }
 
-  unbanned(cause: UnbanCause, count: number): void {
+  /** The time (epoch ms) of the line a ban was decided on: its latency is observed once in the kernel. */
+  noteLineTime(ban: Ban, lineTime: number): void {
+    this.lineTimes.set(ban, lineTime);
+  }
+
+  /** Bans lifted; `cause` is one of a few fixed words (cli, expiry, fleet). */
+  unbanned(cause: string, count: number): void {
     this.unbans.set(cause, (this.unbans.get(cause) ?? 0) + count);
   }
 

@@ -130,7 +130,9 @@ describe('mailjail replay over the mixed real Postfix and Exim logs (issue 5)', 
     (_id, scenario) => {
       const wrong: string[] = [];
       for (const ip of addressesOf(scenario)) {
-        const mine = covering(ip, scenario.mta);
+        // Jails share sprays per server (issue 12): a spray completed in another jail's log bans
+        // its members there, and every jail's ban drops all ports.
+        const mine = covering(ip);
         const offender = ip.includes(':') ? prefixOf(ip, 64) : ip;
         const own = mine.find((ban) => parseCidr(ban.ip)!.text === parseCidr(offender)!.text);
         const subnet = mine.find((ban) => ban.reason === `subnet:${ban.ip}` && map.escalationPrefixes.includes(ban.ip));

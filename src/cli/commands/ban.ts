@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration';
 import { MailjailError } from '../../core/errors';
-import type { BanView } from '../../daemon/admin';
+import type { BanReply } from '../../control/replies';
 import { parseBanTargetArg } from '../address-arg';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       throw new MailjailError('USAGE', `--for: expected a duration such as 90s, 10m, 1d or 1w, not ${JSON.stringify(opts.for)}`);
     }
     const req = { cmd: 'ban' as const, ip: parseBanTargetArg(ip), jail: opts.jail, for: opts.for, reason: opts.reason, force: opts.force };
-    const result = await ask<BanView & { for: string }>(cmd, req);
+    const result = await ask<BanReply>(cmd, req);
     if (wantsJson(cmd)) return printJson(result);
     process.stdout.write(`banned ${result.ip} in jail ${result.jail} for ${result.for} (until ${result.until})\n`);
   });

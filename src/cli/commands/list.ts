@@ -3,7 +3,7 @@
  * {"ip","jail","since","until","reason","count"}.
  */
 import type { Command } from 'commander';
-import type { BanView } from '../../daemon/admin';
+import type { BanView } from '../../control/replies';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
 import { printTable } from '../table';
 import { parseAddressArg } from '../address-arg';

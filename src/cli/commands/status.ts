@@ -1,27 +1,13 @@
 /** `mailjail status [JAIL]`: jails, sources and positions, counts, action health, database, uptime. */
 import type { Command } from 'commander';
+import type { StatusReply } from '../../control/replies';
 import { formatDuration } from '../../core/duration';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
-
-interface StatusResult {
-  version: string;
-  pid: number;
-  uptimeSeconds: number;
-  database: { path: string; bytes: number; strikes: number; activeBans: number };
-  jails: Array<{
-    name: string;
-    filters: string[];
-    activeBans: number;
-    action: { action: string; ok: boolean; pending: number; failures: number; lastError?: string };
-    counters: { lines: number; failures: number; strikes: number; bans: number };
-    sources: Array<{ id: string; kind: string; files: Array<{ path: string; offset: number; line: number; size?: number }>; error?: string }>;
-  }>;
-}
 
 export function register(program: Command): void {
   const cmd = remoteCommand(program.command('status').description('show jails, sources, counts and action health').argument('[jail]', 'only this jail'));
   cmd.action(async (jail: string | undefined) => {
-    const s = await ask<StatusResult>(cmd, { cmd: 'status', jail });
+    const s = await ask<StatusReply>(cmd, { cmd: 'status', jail });
     if (wantsJson(cmd)) return printJson(s);
     const out = process.stdout;
     out.write(`mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}\n`);

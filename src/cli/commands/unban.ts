@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { MailjailError } from '../../core/errors';
-import type { BanView } from '../../daemon/admin';
+import type { UnbanReply } from '../../control/replies';
 import { parseAddressArg } from '../address-arg';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
 
@@ -15,7 +15,7 @@ export function register(program: Command): void {
   cmd.action(async (ip: string | undefined, opts: { all?: boolean; jail?: string }) => {
     if (!ip && !opts.all) throw new MailjailError('USAGE', 'name an IP address or CIDR to unban, or --all');
     if (ip && opts.all) throw new MailjailError('USAGE', 'give either an address or --all, not both');
-    const result = await ask<{ lifted: BanView[]; strikesCleared: number }>(cmd, { cmd: 'unban', ip: opts.all ? '*' : parseAddressArg(ip!), jail: opts.jail });
+    const result = await ask<UnbanReply>(cmd, { cmd: 'unban', ip: opts.all ? '*' : parseAddressArg(ip!), jail: opts.jail });
     if (wantsJson(cmd)) return printJson(result);
     for (const b of result.lifted) process.stdout.write(`unbanned ${b.ip} (jail ${b.jail}, was: ${b.reason})\n`);
     if (result.lifted.length === 0) process.stdout.write(`no active ban matched${ip ? ` ${ip}` : ''}\n`);

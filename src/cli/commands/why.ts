@@ -1,20 +1,14 @@
 /** `mailjail why IP`: every strike and ban recorded for an address, with the log lines behind them. */
 import type { Command } from 'commander';
-import type { BanView } from '../../daemon/admin';
+import type { WhyReply } from '../../control/replies';
 import { parseAddressArg } from '../address-arg';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
-
-interface WhyResult {
-  ip: string;
-  bans: Array<BanView & { state: string }>;
-  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string }>;
-}
 
 export function register(program: Command): void {
   const cmd = remoteCommand(program.command('why').description('show the strikes and bans recorded for an address, with their log lines').argument('<ip>', 'IP address or CIDR'))
     .option('--limit <n>', 'at most this many strikes and bans', (v) => Number(v), 200);
   cmd.action(async (ip: string, opts: { limit: number }) => {
-    const r = await ask<WhyResult>(cmd, { cmd: 'why', ip: parseAddressArg(ip), limit: opts.limit });
+    const r = await ask<WhyReply>(cmd, { cmd: 'why', ip: parseAddressArg(ip), limit: opts.limit });
     if (wantsJson(cmd)) return printJson(r);
     const out = process.stdout;
     if (r.bans.length === 0 && r.strikes.length === 0) return void out.write(`nothing recorded for ${r.ip}\n`);

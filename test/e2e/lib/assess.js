@@ -17,7 +17,8 @@ function reasonKind(reason) {
  * address, or its IPv6 /64) with one of the expected reasons, or by an allowed subnet escalation.
  */
 function judgeAttacker(address, scenario, bans) {
-  const mine = bans.filter((ban) => ban.jail === scenario.mta && contains(ban.ip, address));
+  // Any jail: they share sprays per server (issue 12), and every jail's ban drops all ports.
+  const mine = bans.filter((ban) => contains(ban.ip, address));
   const own = mine.find((ban) => canonical(ban.ip) === offenderOf(address));
   const subnet = mine.find((ban) => ban.reason === `subnet:${ban.ip}` && ESCALATIONS.includes(canonical(ban.ip)));
   if (own) {

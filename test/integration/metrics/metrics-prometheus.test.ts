@@ -21,6 +21,7 @@ describeIf('metrics read by a real Prometheus', () => {
   let h: DaemonHarness;
   let daemon: Daemon | null = null;
   let prom: Prometheus | null = null;
+  const logLines: Array<Record<string, unknown>> = [];
   const textfile = () => join(h.dir, 'node-exporter', 'mailjail.prom');
   const noise = [
     'Nov 23 10:00:00 mx postfix/smtpd[17]: connect from mail.example.net[198.51.100.7]',
@@ -40,7 +41,12 @@ describeIf('metrics read by a real Prometheus', () => {
     mkdirSync(join(h.dir, 'node-exporter'));
     writeFileSync(join(h.configDir, 'mailjail.yaml'), `${main}\nlogLevel: info\nmetrics: { listen: "127.0.0.1:${port}", textfile: ${textfile()} }\n`.replace('logLevel: debug\n', ''));
     await h.setup();
-    const out = new Writable({ write: (_c, _e, cb) => cb() });
+    const out = new Writable({
+      write: (c, _e, cb) => {
+        logLines.push(...String(c).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+        cb();
+      },
+    });
     daemon = await Daemon.start({ configDir: h.configDir, log: createLogger('info', out), wrap: h.ns.wrap });
     prom = await startPrometheus([`127.0.0.1:${port}`]);
   }, 60_000);
@@ -84,6 +90,19 @@ describeIf('metrics read by a real Prometheus', () => {
     const http = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(http).toContain('mailjail_bans_total{jail="postfix",reason="threshold"} 3');
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+
+  it('logs every ban and unban once, with jail, address, reason and who asked', async () => {
+    const bans = logLines.filter((l) => l.msg === 'ban');
+    expect(bans.map((l) => l.ip).sort()).toEqual(['192.0.2.61', '192.0.2.62', '2001:db8:5::/64']); // IPv6: its /64
+    for (const b of bans) expect(b).toMatchObject({ jail: 'postfix', reason: 'threshold', by: 'rule', level: 30 });
+    expect((await runCommand([process.execPath, CLI, 'ban', '203.0.113.77', '--socket', h.socket])).code).toBe(0);
+    expect((await runCommand([process.execPath, CLI, 'unban', '192.0.2.61', '--socket', h.socket])).code).toBe(0);
+    expect(logLines.filter((l) => l.msg === 'ban' && l.ip === '203.0.113.77')).toEqual([expect.objectContaining({ jail: 'manual', reason: 'manual', by: 'cli' })]);
+    expect(logLines.filter((l) => l.msg === 'unban')).toEqual([expect.objectContaining({ jail: 'postfix', ip: '192.0.2.61', by: 'cli' })]);
+    const text = (await runCommand([process.execPath, CLI, 'metrics', '--socket', h.socket])).stdout;
+    expect(text).toContain('mailjail_unbans_total{jail="postfix",cause="cli"} 1');
+    expect(text).toContain('mailjail_bans_total{jail="manual",reason="manual"} 1');
   });
 
   it('leaves a complete textfile, saying it is no longer ready, when it stops', async () => {

@@ -3,7 +3,7 @@ import { CidrList, parseCidr } from '../../../src/core/ip';
 import type { Ban, EventKind, Failure } from '../../../src/core/types';
 import { MemoryBanHistory } from '../../../src/decide/ban-history';
 import { JailEngine, type Guard } from '../../../src/decide/jail-engine';
-import { WEEK, HOUR, MINUTE, DAY } from '../../../src/decide/jail-rules';
+import { WEEK, HOUR, MINUTE, DAY } from '../../../src/core/duration';
 import type { JailPatch } from '../../../src/config/schema';
 import { shippedRules } from '../../helpers/jail-rules';
 

@@ -48,7 +48,8 @@ describe('jail meters', () => {
     m.matched('postfix', 'auth-failure');
     m.struck('auth-failure');
     const b = ban('192.0.2.1', 'spray:abc123');
-    m.banned(b, 1_000);
+    m.banned(b);
+    m.noteLineTime(b, 1_000);
     m.firewallBatch('nftables', true, 0.02, [b], 3_500);
     m.firewallBatch('nftables', true, 0.02, [b], 9_000); // already observed: not twice
     m.unbanned('expiry', 2);

@@ -1,21 +1,35 @@
 /**
- * The daemon's side of metrics: what a scrape reads (src/metrics/view.ts) from the running jails
- * and the store. Gauges only; counters are the jails' meters, fed by the pipeline.
+ * The daemon's side of metrics, wired through the jail registry (never the Daemon object): what a
+ * scrape reads (src/metrics/view.ts: gauges from the running jails and the store), and the bans
+ * and unbans the registry reports, counted per jail. Per-line counters are fed by the pipeline.
  */
 import { statSync } from 'node:fs';
+import { Metrics } from '../metrics/metrics';
 import type { MetricsView } from '../metrics/view';
 import type { Store } from '../store/store';
-import type { JailRuntime } from './jail-runtime';
+import type { JailEvents, JailLookup } from './jail-registry';
 
 export interface MetricsSources {
-  jails(): Iterable<JailRuntime>;
+  jails: JailLookup & JailEvents;
   store(): Store | undefined;
   isReady(): boolean;
   startedAt: number;
   reconcileIntervalMs(): number;
 }
 
-export function metricsViewOf(d: MetricsSources): MetricsView {
+/** Unban causes as labels: who asked. */
+const UNBAN_BY: Record<string, string> = { lifted: 'cli', expired: 'expiry' };
+
+export function createDaemonMetrics(d: MetricsSources): Metrics {
+  const metrics = new Metrics(metricsViewOf(d));
+  d.jails.onBans((rt, bans) => {
+    for (const b of bans) rt.meter.banned(b);
+  });
+  d.jails.onUnbans((rt, ips, cause) => rt.meter.unbanned(UNBAN_BY[cause] ?? cause, ips.length));
+  return metrics;
+}
+
+function metricsViewOf(d: MetricsSources): MetricsView {
   return {
     startedAt: d.startedAt,
     get reconcileIntervalMs() {
@@ -28,7 +42,7 @@ export function metricsViewOf(d: MetricsSources): MetricsView {
       return path ? fileSize(path) + fileSize(`${path}-wal`) : 0;
     },
     jails: () =>
-      [...d.jails()].map((rt) => {
+      d.jails.list().map((rt) => {
         const a = rt.applier.status();
         const engine = rt.parts?.engine.stats();
         return {

@@ -1,0 +1,55 @@
+/**
+ * The shapes of the control protocol's replies, one per request. The daemon builds them, the CLI
+ * prints them, and `--json` prints them as they are: a field here is a promise to scripts, so add
+ * fields, never rename them.
+ */
+import type { Ban } from '../core/types';
+
+/** A ban on the wire: times as ISO 8601 text. */
+export interface BanView {
+  ip: string;
+  jail: string;
+  since: string;
+  until: string;
+  reason: string;
+  count: number;
+}
+
+export function banView(b: Ban): BanView {
+  return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason, count: b.count };
+}
+
+export type BanReply = BanView & { for: string };
+
+export interface UnbanReply {
+  lifted: BanView[];
+  strikesCleared: number;
+}
+
+export interface ReloadReply {
+  jails: string[];
+}
+
+export interface WhyReply {
+  ip: string;
+  bans: Array<BanView & { state: 'active' | 'expired' | 'lifted' }>;
+  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string }>;
+}
+
+export interface JailStatus {
+  name: string;
+  filters: string[];
+  action: { action: string; ok: boolean; pending: number; failures: number; lastError?: string; lastErrorAt?: number; lastSuccessAt?: number };
+  activeBans: number;
+  counters: { lines: number; failures: number; strikes: number; bans: number; lastLineAt?: number };
+  engine?: { offenders: number; customers: number; activeBans: number };
+  sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string }>;
+}
+
+export interface StatusReply {
+  version: string;
+  pid: number;
+  uptimeSeconds: number;
+  database: { path: string; bytes: number; strikes: number; activeBans: number };
+  jails: JailStatus[];
+}
