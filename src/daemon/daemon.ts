@@ -1,25 +1,17 @@
 /**
- * The only wiring: config -> store -> jails (matcher, engine, action, sources) -> timers.
- * Start order matters: bans are restored into the kernel before any source is opened, so a
- * restart never leaves a window in which a banned bot can get through.
+ * The only wiring: control socket -> store -> jails (start-jails.ts) -> admin and timers; and the
+ * daemon's life: start, reloads one at a time, stop.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
-import { StoredBanHistory } from '../decide/ban-history';
-import { strikeMemoryMs } from '../decide/jail-rules';
-import { ServerKnowledge } from '../decide/server-knowledge';
-import type { EventKind } from '../core/types';
 import { checkFirewallRequirements } from '../enforce/requirements';
 import { Store } from '../store/store';
-import { createJailRuntime, type JailRuntime, type RuntimeDeps } from './jail-runtime';
 import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
-import { restoreBans } from './restore';
-import { openSources } from './open-sources';
-import { createUserHasher, newHashKey } from './user-hash';
+import { startJails, stopJails } from './start-jails';
 import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
 import type { Request } from '../control/protocol';
@@ -52,6 +44,10 @@ export class Daemon {
   private readonly clock: Clock;
   private readonly log: Logger;
   private stopped = false;
+  /** Reloads and the stop, one at a time in the order asked (see reload). */
+  private lifecycle: Promise<void> = Promise.resolve();
+  /** A reload asked for and not yet begun: later asks join it (it reads the config after them). */
+  private queuedReload: Promise<void> | null = null;
   private ready = false;
   private control: ControlServer | null = null;
   private readonly metrics: Metrics;
@@ -131,62 +127,33 @@ export class Daemon {
     if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
   }
 
-  private runtimeDeps(): RuntimeDeps {
-    let key = this.store.getMeta('user-hash-key');
-    if (!key) {
-      key = newHashKey();
-      this.store.setMeta('user-hash-key', key);
-    }
-    const store = this.store;
-    // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
-    const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
-    store.eachBannedTarget((jail, ip) => history.add(jail, ip));
-    // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
-    return { config: this.config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log: this.log, wrap: this.options.wrap, now: () => this.clock.now(), meterOf: (jail) => this.metrics.jail(jail) };
+  private startJails(): Promise<void> {
+    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap, meterOf: (jail) => this.metrics.jail(jail) });
   }
 
-  private async startJails(): Promise<void> {
-    const deps = this.runtimeDeps();
-    const now = this.clock.now();
-    for (const expired of this.store.expireBans(now)) this.log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
-    const enabled = [...this.config.jails.values()].filter((j) => j.enabled);
-    // Jails' firewall setups and restores are independent: each starts as soon as its jail is
-    // built, so the firewall commands of one run while the next jail's filters are compiled.
-    const restores: Array<Promise<number>> = [];
-    const runtimes: JailRuntime[] = [];
-    try {
-      for (const jail of [null, ...enabled]) {
-        const rt = createJailRuntime(deps, jail);
-        runtimes.push(rt);
-        restores.push(restoreBans(rt, this.store, now, this.log));
-      }
-    } catch (e) {
-      // no restore may be left running (or rejecting unhandled) behind a failed start
-      await Promise.allSettled(restores);
-      throw e;
-    }
-    await Promise.all(restores);
-    this.jails.swap(runtimes);
-    for (const rt of runtimes) {
-      const engine = rt.parts?.engine;
-      if (engine) this.store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
-    }
-    // Only now, every ban back in the kernel: sources of all jails open side by side.
-    await Promise.all(
-      runtimes.map(async (rt) => {
-        if (rt.config) rt.sources = await openSources(rt, { store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now() });
-      }),
-    );
+  /**
+   * SIGHUP or `mailjail reload`: new config, same bans. An invalid config is reported and the old
+   * one kept. Reloads run one at a time (issue 17): two interleaved ones would each open every
+   * source, and every line would then be counted twice by two readers nobody stops.
+   */
+  reload(): Promise<void> {
+    if (this.queuedReload) return this.queuedReload;
+    const queued = this.serially(() => {
+      this.queuedReload = null;
+      return this.reloadNow();
+    });
+    this.queuedReload = queued;
+    return queued;
   }
 
-  private async stopJails(): Promise<void> {
-    const old = this.jails.swap([]);
-    for (const rt of old) for (const s of rt.sources) await s.stop();
-    for (const rt of old) await rt.applier.idle();
+  private serially(step: () => Promise<void>): Promise<void> {
+    const run = this.lifecycle.then(step);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
   }
 
-  /** SIGHUP: new config, same bans. An invalid config is reported and the old one kept. */
-  async reload(): Promise<void> {
+  private async reloadNow(): Promise<void> {
+    if (this.stopped) throw new MailjailError('SOCKET', 'the daemon is stopping; reload refused');
     let config: LoadedConfig;
     try {
       config = loadConfig(this.options.configDir);
@@ -195,7 +162,7 @@ export class Daemon {
       this.log.error({ problems }, 'reload refused: configuration invalid; keeping the running one');
       throw e;
     }
-    await this.stopJails();
+    await stopJails(this.jails);
     this.config = config;
     await this.startJails();
     this.log.info({ jails: this.jails.names() }, 'reloaded');
@@ -209,8 +176,11 @@ export class Daemon {
     this.housekeeping.stop();
     await this.control?.close();
     await this.metricsServing?.close();
-    await this.stopJails();
-    this.store.close();
+    // after the reloads already running or queued, which see `stopped` and do nothing
+    await this.serially(async () => {
+      await stopJails(this.jails);
+      this.store.close();
+    });
     this.log.info('stopped');
   }
 }

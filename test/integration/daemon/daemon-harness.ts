@@ -20,6 +20,8 @@ export interface HarnessOptions {
   /** Extra YAML for the postfix jail (indented under it). */
   jailYaml?: string;
   mainYaml?: string;
+  /** The postfix jail's maxRetry (default 3). */
+  maxRetry?: number;
 }
 
 export class DaemonHarness {
@@ -55,7 +57,7 @@ export class DaemonHarness {
     );
     writeFileSync(
       join(this.configDir, 'jails.d', '50-postfix.yaml'),
-      ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${this.logFile} }]`, '    maxRetry: 3', jailYaml].join('\n'),
+      ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${this.logFile} }]`, `    maxRetry: ${this.options.maxRetry ?? 3}`, jailYaml].join('\n'),
     );
   }
 

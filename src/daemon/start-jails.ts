@@ -1,0 +1,89 @@
+/**
+ * Starting the configured jails (daemon start and every reload). Order matters: bans are restored
+ * into the kernel before any source is opened, so a restart never leaves a window in which a
+ * banned bot can get through; strikes are restored before the first new line is counted.
+ */
+import type { LoadedConfig } from '../config/load-config';
+import type { EventKind } from '../core/types';
+import { StoredBanHistory } from '../decide/ban-history';
+import { strikeMemoryMs } from '../decide/jail-rules';
+import { ServerKnowledge } from '../decide/server-knowledge';
+import type { Store } from '../store/store';
+import type { JailRegistry } from './jail-registry';
+import { createJailRuntime, type JailRuntime, type RuntimeDeps } from './jail-runtime';
+import type { Logger } from './logger';
+import { openSources } from './open-sources';
+import { restoreBans } from './restore';
+import { createUserHasher, newHashKey } from './user-hash';
+
+export interface StartContext {
+  config: LoadedConfig;
+  store: Store;
+  jails: JailRegistry;
+  log: Logger;
+  now: () => number;
+  /** argv prefix for firewall commands (tests run them inside a network namespace). */
+  wrap?: string[];
+  /** The jail's metrics meter (kept across reloads). */
+  meterOf: RuntimeDeps['meterOf'];
+}
+
+/** Builds the jails, restores their bans and strikes, installs them in the registry, opens their sources. */
+export async function startJails(ctx: StartContext): Promise<void> {
+  const { store, log } = ctx;
+  const now = ctx.now();
+  for (const expired of store.expireBans(now)) log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
+  const runtimes = await buildAndRestore(runtimeDeps(ctx), ctx, now);
+  ctx.jails.swap(runtimes);
+  for (const rt of runtimes) {
+    const engine = rt.parts?.engine;
+    if (engine) store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
+  }
+  // Only now, every ban back in the kernel: sources of all jails open side by side.
+  await Promise.all(
+    runtimes.map(async (rt) => {
+      if (rt.config) rt.sources = await openSources(rt, { store, jails: ctx.jails, log, now: ctx.now });
+    }),
+  );
+}
+
+/** Stops the registry's jails: no source reads on, every queued firewall change applied. */
+export async function stopJails(jails: JailRegistry): Promise<void> {
+  const old = jails.swap([]);
+  for (const rt of old) for (const s of rt.sources) await s.stop();
+  for (const rt of old) await rt.applier.idle();
+}
+
+async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number): Promise<JailRuntime[]> {
+  const enabled = [...ctx.config.jails.values()].filter((j) => j.enabled);
+  // Jails' firewall setups and restores are independent: each starts as soon as its jail is
+  // built, so the firewall commands of one run while the next jail's filters are compiled.
+  const restores: Array<Promise<number>> = [];
+  const runtimes: JailRuntime[] = [];
+  try {
+    for (const jail of [null, ...enabled]) {
+      const rt = createJailRuntime(deps, jail);
+      runtimes.push(rt);
+      restores.push(restoreBans(rt, ctx.store, now, ctx.log));
+    }
+  } catch (e) {
+    // no restore may be left running (or rejecting unhandled) behind a failed start
+    await Promise.allSettled(restores);
+    throw e;
+  }
+  await Promise.all(restores);
+  return runtimes;
+}
+
+function runtimeDeps({ config, store, log, wrap, now, meterOf }: StartContext): RuntimeDeps {
+  let key = store.getMeta('user-hash-key');
+  if (!key) {
+    key = newHashKey();
+    store.setMeta('user-hash-key', key);
+  }
+  // Under a flood almost every ban is a first offence: answer those from memory, not SQLite.
+  const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
+  store.eachBannedTarget((jail, ip) => history.add(jail, ip));
+  // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
+  return { config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log, wrap, now, meterOf };
+}
