@@ -69,6 +69,11 @@ function linesFor(second, perSecond) {
     else if (r < 985) out.push(`${t} mx postfix/submission/smtpd[${4000 + i}]: 7C1B3A2B4C: client=laptop.example.org[203.0.113.${r % 20}], sasl_method=PLAIN, sasl_username=user${r % 20}@example.com`);
     else out.push(`${t} mx postfix/submission/smtpd[${5000 + i}]: warning: laptop.example.org[203.0.113.${r % 20}]: SASL PLAIN authentication failed: authentication failure, sasl_username=user${r % 20}@example.com`);
   }
+  // two customers whose phones kept an old password: one login, then a failure every second
+  for (const c of [98, 99]) {
+    const line = second % 30 === 0 ? `7C1B3A2B4C: client=phone.example.org[203.0.113.${c}], sasl_method=PLAIN, sasl_username=c${c}@example.com` : `warning: phone.example.org[203.0.113.${c}]: SASL PLAIN authentication failed: authentication failure, sasl_username=c${c}@example.com`;
+    out.push(`${t} mx postfix/submission/smtpd[${6000 + c}]: ${line}`);
+  }
   return out;
 }
 

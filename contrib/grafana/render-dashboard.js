@@ -46,14 +46,14 @@ function page(panels, start, end) {
   return `<!doctype html><html><head><meta charset="utf-8"><style>${css}
 body{margin:0;padding:8px;background:#111217;color:#ccccdc;font:12px sans-serif;width:1184px}
 h1{font-size:16px;margin:4px 0 6px} h2{font-size:13px;margin:8px 0 2px;color:#8e8e9a;width:100%}
-.grid{display:flex;flex-wrap:wrap;gap:6px} .p{background:#181b1f;border:1px solid #2c3235;padding:4px;width:384px}
+.grid{display:flex;flex-wrap:wrap;gap:6px} .p{background:#181b1f;border:1px solid #2c3235;padding:4px;width:380px;box-sizing:border-box}
 .p b{display:block;margin:0 0 2px 4px} .u-legend{font-size:10px;color:#ccccdc} .u-legend .u-series th{font-weight:normal}
 .u-axis{color:#8e8e9a}</style></head><body>
 <h1>mailjail: ${new Date(start * 1000).toISOString().slice(0, 19)}Z, ${Math.round(end - start)} s of a test run (data: a real Prometheus scraping /metrics every second)</h1>
 <div class="grid" id="g"></div><script>${js}</script><script>
 const panels = ${JSON.stringify(panels)};
 const colors = ['#73bf69','#f2cc0c','#5794f2','#ff9830','#f2495c','#b877d9','#8ab8ff','#fade2a'];
-const fmt = (u, v) => v == null ? '' : u === 'bytes' ? (v >= 1048576 ? (v/1048576).toFixed(1)+' MiB' : v >= 1024 ? (v/1024).toFixed(0)+' KiB' : v.toFixed(0)+' B')
+const fmt = (u, v) => v == null ? '' : u === 'bytes' ? (v >= 1048576 ? (v/1048576).toFixed(1)+' MiB' : v >= 1024 ? (v/1024).toFixed(0)+' KiB' : (+v.toFixed(1))+' B')
   : u === 's' ? (v < 1 ? (v*1000).toFixed(0)+' ms' : v.toFixed(1)+' s') : u === 'ops' ? v.toFixed(v < 10 ? 1 : 0)+'/s' : String(+v.toFixed(2));
 const g = document.getElementById('g');
 for (const p of panels) {
@@ -62,7 +62,7 @@ for (const p of panels) {
   const ts = [...new Set(p.series.flatMap(s => s.values.map(v => v[0])))].sort((a, b) => a - b);
   const data = [ts, ...p.series.map(s => { const m = new Map(s.values); return ts.map(t => m.has(t) && isFinite(m.get(t)) ? m.get(t) : null); })];
   if (p.series.length === 0) { data.push(ts.map(() => null)); }
-  new uPlot({ width: 376, height: 150, legend: { show: true }, cursor: { show: false },
+  new uPlot({ width: 370, height: 140, legend: { show: true }, cursor: { show: false },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [{ stroke: '#8e8e9a', grid: { stroke: '#2c3235' }, ticks: { stroke: '#2c3235' }, size: 24 },
            { stroke: '#8e8e9a', grid: { stroke: '#2c3235' }, ticks: { stroke: '#2c3235' }, size: 56, values: (u, vals) => vals.map(v => fmt(p.unit, v)) }],
@@ -79,7 +79,7 @@ function screenshot(html, out) {
   fs.writeFileSync(file, html);
   const r = spawnSync('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--hide-scrollbars', '--force-device-scale-factor=1',
-    '--window-size=1200,1560', `--screenshot=${path.resolve(out)}`, `file://${file}`], { encoding: 'utf8', timeout: 120_000 });
+    '--window-size=1200,1400', `--screenshot=${path.resolve(out)}`, `file://${file}`], { encoding: 'utf8', timeout: 120_000 });
   fs.rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0 || !fs.existsSync(out)) throw new Error(`chromium failed: ${r.stderr || r.error}`);
 }
