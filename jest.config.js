@@ -9,4 +9,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/helpers/bounded-regexp-setup.ts'],
 };

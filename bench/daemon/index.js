@@ -4,7 +4,8 @@
  * here, fed Postfix lines, watched in the kernel. Figures, each the median (min–max) over `runs`:
  *   1. line -> kernel latency (nftables via `nft monitor`; ipset by polling `ipset test`)
  *   2. a 100,000-address flood: bans/s reaching the kernel, and the lag at 10,000 lines/s
- *   3. restoring 100,000 bans: start -> ready with all of them in the kernel
+ *   3. restoring 100,000 bans: start -> ready with all of them in the kernel; the same with
+ *      100,000 IPv6 /64 bans, and the line -> kernel latency of new bans with those present
  *   4. resident memory with 100,000 bans, and with 1,000,000 strikes as well
  *   5. start -> ready with the four shipped jails, beside node's own start-up
  *   6. fail2ban's figures for the same measurements, when it is installed
@@ -17,7 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { nftLatencyRun, ipsetLatencyRun } = require('./latency');
 const { floodRun } = require('./flood');
-const { restoreRun } = require('./restore');
+const { restoreRun, templateDatabase } = require('./restore');
 const { readyRun, floorRun } = require('./ready');
 const { fail2banRun } = require('./fail2ban');
 const { summarizeProfile, profileMarkdown } = require('./profile-summary');
@@ -29,12 +30,14 @@ const TARGETS = {
   floodBansPerS: 10_000,
   floodLagMs: 100,
   restoreMs: 2000,
+  restoreV6Ms: 2000,
   rss100kMiB: 80,
   readyMs: 200,
 };
 
 const FLOOD = 100_000;
 const PACED_RATE = 10_000;
+const V6_BANS = 100_000;
 
 async function repeat(runs, label, log, fn) {
   const results = [];
@@ -85,6 +88,7 @@ async function runDaemonBenchmarks({ runs = 3, log = (m) => process.stderr.write
       hwmMiB: pick(restore, 'hwmMiB'),
       dbMiB: restore[0].dbBytes / 1048576,
     };
+    figures.ipv6 = await ipv6Figures(runs, log);
     const strikeRuns = Math.min(runs, 2);
     const strikes = await repeat(strikeRuns, 'restore 100,000 bans + 1,000,000 strikes', log, () => restoreRun({ bans: 100_000, strikes: 1_000_000 }));
     figures.restoreStrikes = {
@@ -107,6 +111,24 @@ async function runDaemonBenchmarks({ runs = 3, log = (m) => process.stderr.write
     cleanupAll();
   }
   return { sections: [{ title: 'Daemon: latency, flood, restore, memory, start-up', markdown: markdownOf(figures) }], figures };
+}
+
+/** 100,000 IPv6 /64 bans: their restore, and new bans (IPv4 hosts) reaching the kernel beside them. */
+async function ipv6Figures(runs, log) {
+  const shape = { bans: V6_BANS, family: 6 };
+  const restore = await repeat(runs, 'restore 100,000 IPv6 /64 bans', log, () => restoreRun(shape));
+  log(`restore: ${restore.map((r) => `${Math.round(r.readyMs)} ms, ${r.inKernel} in the kernel`).join('; ')}`);
+  const { file } = templateDatabase(shape);
+  const latency = await repeat(runs, 'latency (nftables, 200 bans) with 100,000 IPv6 /64 bans present', log, () => nftLatencyRun(200, { database: file }));
+  return { readyMs: pick(restore, 'readyMs'), inKernel: pick(restore, 'inKernel'), p50: pick(latency, 'p50'), p99: pick(latency, 'p99') };
+}
+
+function ipv6Rows(v6, t) {
+  const ms = (s) => `${fmtRange(s, 1)} ms`;
+  return [
+    `| restore ${V6_BANS.toLocaleString('en-US')} IPv6 /64 bans: start → ready, all in the kernel (${fmt(v6.inKernel.min, 0)} counted) | ${ms(v6.readyMs)} | ≤ ${fmt(t.restoreV6Ms, 0)} ms | ${verdict(v6.readyMs.median, t.restoreV6Ms)} | |`,
+    `| line → kernel, p50 / p99, with those ${V6_BANS.toLocaleString('en-US')} IPv6 /64 bans present (200 bans; polled with \`nft list set\`, ≈ one poll of over-estimate) | ${ms(v6.p50)} / ${ms(v6.p99)} | ≤ ${t.latencyP99Ms} ms | ${verdict(v6.p99.median, t.latencyP99Ms)} | |`,
+  ];
 }
 
 /** CPU profiles (`node --cpu-prof`) of the daemon for the flood burst and the 100k restore. */
@@ -168,6 +190,7 @@ function markdownOf(f) {
     `| same: worst lag, line written → its ban in the kernel (stricter: adds the nft transaction) | ${ms(f.floodPaced.maxLagMs)} | (≤ ${t.floodLagMs} ms) | ${verdict(f.floodPaced.maxLagMs.median, t.floodLagMs)} | |`,
     `| same: median lag processed / in the kernel; bans/s sustained | ${f.floodPaced.p50ProcessLagMs ? ms(f.floodPaced.p50ProcessLagMs) : '–'} / ${ms(f.floodPaced.p50LagMs)}; ${fmtRange(f.floodPaced.bansPerS, 0)} | | | |`,
     `| restore 100,000 bans: start → ready, all in the kernel (${fmt(f.restore.inKernel.min, 0)} counted) | ${ms(f.restore.readyMs)} | ≤ ${fmt(t.restoreMs, 0)} ms | ${verdict(f.restore.readyMs.median, t.restoreMs)} | ${f2bCell(restoreCell(f2b))} |`,
+    ...(f.ipv6 ? ipv6Rows(f.ipv6, t) : []),
     `| resident memory, 100,000 active bans (peak) | ${fmtRange(f.restore.rssMiB)} MiB (${fmtRange(f.restore.hwmMiB)}) | ≤ ${t.rss100kMiB} MiB | ${verdict(f.restore.rssMiB.median, t.rss100kMiB)} | |`,
     `| resident memory, 100,000 bans + 1,000,000 strikes (peak; ${fmt(f.restoreStrikes.dbMiB, 0)} MiB database) | ${fmtRange(f.restoreStrikes.rssMiB)} MiB (${fmtRange(f.restoreStrikes.hwmMiB)}) | report | | |`,
     `| start → ready with 100,000 bans + 1,000,000 strikes | ${ms(f.restoreStrikes.readyMs)} | | | |`,
@@ -206,11 +229,21 @@ function restoreCell(f2b) {
 
 module.exports = { runDaemonBenchmarks, TARGETS };
 
+/** `--ipv6`: only the IPv6 figures, printed as table rows (before/after comparisons). */
+async function ipv6Only(runs) {
+  try {
+    const v6 = await ipv6Figures(runs, (m) => process.stderr.write(`${m}\n`));
+    return [{ title: 'Daemon: 100,000 IPv6 /64 bans', markdown: ['| figure | mailjail | target | |', '|---|---:|---:|---|', ...ipv6Rows(v6, TARGETS).map((r) => r.replace(/ \| \|$/, ' |'))].join('\n') }];
+  } finally {
+    cleanupAll();
+  }
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-  runDaemonBenchmarks({ runs, profile: args.includes('--profile') }).then(
+  (args.includes('--ipv6') ? ipv6Only(runs).then((sections) => ({ sections })) : runDaemonBenchmarks({ runs, profile: args.includes('--profile') })).then(
     ({ sections }) => {
       for (const s of sections) console.log(`## ${s.title}\n\n${s.markdown}\n`);
     },

@@ -48,7 +48,8 @@ class NftMonitor {
       this.errors = (this.errors + d.toString()).slice(-2000);
     });
     const seen = new Promise((resolve) => (probeSeen = resolve));
-    const deadline = Date.now() + 10_000;
+    // nft monitor first reads the ruleset (seconds with 100,000 interval elements)
+    const deadline = Date.now() + 60_000;
     await this.ns.execOk(['nft', '-f', '-'], {
       input: 'add table inet mjbenchprobe\nadd set inet mjbenchprobe s { type ipv4_addr; }\n',
     });
@@ -56,7 +57,7 @@ class NftMonitor {
       await this.ns.execOk(['nft', 'add', 'element', 'inet', 'mjbenchprobe', 's', `{ 192.0.2.${i % 250} }`]);
       const ok = await raceTimeout(seen.then(() => true), 100, false);
       if (ok) break;
-      if (Date.now() > deadline) throw new Error(`nft monitor saw nothing within 10 s: ${this.errors}`);
+      if (Date.now() > deadline) throw new Error(`nft monitor saw nothing within 60 s: ${this.errors}`);
     }
     await this.ns.execOk(['nft', 'delete', 'table', 'inet', 'mjbenchprobe']);
   }

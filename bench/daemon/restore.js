@@ -19,8 +19,16 @@ function storeModule() {
   return require(path.join(ROOT, 'dist/store/store.js'));
 }
 
-/** A database file with `bans` active fingerprint bans and `strikes` strikes of the postfix jail. */
-function makeDatabase(file, { bans, strikes = 0 }) {
+/** The i-th IPv6 offender: a /64 of 2001:db8::/32 (65,536 × 65,536 of them). */
+function v6Net(i) {
+  return `2001:db8:${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64`;
+}
+
+/**
+ * A database file with `bans` active fingerprint bans (IPv4 hosts, or IPv6 /64s with
+ * `family: 6`, as the jail bans an IPv6 offender) and `strikes` strikes of the postfix jail.
+ */
+function makeDatabase(file, { bans, strikes = 0, family = 4 }) {
   const { Store } = storeModule();
   const store = Store.open(file);
   const now = Date.now();
@@ -29,7 +37,7 @@ function makeDatabase(file, { bans, strikes = 0 }) {
     for (let i = 0; i < bans; i++) {
       // bans made over the last day, a week long each: all still active
       const since = now - Math.floor((i / bans) * DAY_MS);
-      rows.push({ ip: floodIp(i), jail: 'postfix', since, until: since + WEEK_MS, reason: 'fingerprint', count: 0 });
+      rows.push({ ip: family === 6 ? v6Net(i) : floodIp(i), jail: 'postfix', since, until: since + WEEK_MS, reason: 'fingerprint', count: 0 });
     }
     store.recordBans(rows);
     const EVENTS = [
@@ -58,7 +66,7 @@ function makeDatabase(file, { bans, strikes = 0 }) {
 /** Builds the database once per shape and hands out copies (building 1M strikes takes seconds). */
 const templates = new Map();
 function templateDatabase(shape) {
-  const key = `${shape.bans}-${shape.strikes ?? 0}`;
+  const key = `${shape.bans}-${shape.strikes ?? 0}-${shape.family ?? 4}`;
   if (!templates.has(key)) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-db-'));
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +89,7 @@ async function restoreRun(shape, { nodeArgs } = {}) {
     const atReady = daemon.memory();
     await sleep(1000); // let start-up garbage be collected before reading the resident size
     const memory = daemon.memory();
-    const inKernel = await countKernelBans(ns);
+    const inKernel = await countKernelBans(ns, shape.family ?? 4);
     return { readyMs, inKernel, rssAtReadyMiB: atReady?.rssMiB, rssMiB: memory?.rssMiB, hwmMiB: memory?.hwmMiB, dbBytes: template.bytes, buildMs: template.buildMs };
   } finally {
     await daemon.dispose();
@@ -89,11 +97,11 @@ async function restoreRun(shape, { nodeArgs } = {}) {
   }
 }
 
-/** Addresses of 198.18.0.0/15 in the postfix jail's sets (host and, if present, prefix sets). */
-async function countKernelBans(ns) {
+/** Bans of 198.18.0.0/15 (or 2001:db8::/32) in the postfix jail's sets, whichever set holds them. */
+async function countKernelBans(ns, family) {
   const r = await ns.exec(['nft', '-j', 'list', 'table', 'inet', 'mailjail'], { timeoutMs: 120_000 });
   if (r.code !== 0) return 0;
-  return (r.stdout.match(/"198\.1[89]\.\d+\.\d+"/g) ?? []).length;
+  return (r.stdout.match(family === 6 ? /"2001:db8:[0-9a-f:]*"/g : /"198\.1[89]\.\d+\.\d+"/g) ?? []).length;
 }
 
-module.exports = { restoreRun };
+module.exports = { restoreRun, templateDatabase };

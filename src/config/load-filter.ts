@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { MailjailError } from '../core/errors';
 import { compileFilter, type CompiledFilter } from '../match/compile-filter';
 import { FilterSchema } from '../match/filter-schema';
+import { enableBoundedRegExps } from './regexp-engine';
 import { parseYaml, validateYaml } from './yaml-document';
 
 /** `<repo>/filters`: two levels up from src/config (jest) and from dist/config (built). */
@@ -25,6 +26,7 @@ export function loadFilterFile(path: string): CompiledFilter {
   if (!parsed.doc) throw new MailjailError('CONFIG', `invalid filter ${path}`, parsed.problems);
   const { value, problems } = validateYaml(parsed.doc, FilterSchema);
   if (!value) throw new MailjailError('CONFIG', `invalid filter ${path}`, problems);
+  enableBoundedRegExps();
   return compileFilter(basename(path).replace(/\.ya?ml$/, ''), value, path, parsed.doc.lineOf);
 }
 

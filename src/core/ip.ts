@@ -4,6 +4,9 @@
  * IPv4 dotted quad, IPv6 in RFC 5952 form, IPv4-mapped IPv6 folded to IPv4.
  */
 import ipaddr from 'ipaddr.js';
+import { canonicalIpv6, ipv6Groups, rfc5952 } from './ipv6-text';
+
+export { canonicalIpv6 };
 
 export type Family = 4 | 6;
 
@@ -83,72 +86,6 @@ function isDottedQuad(text: string): boolean {
   return parts === 4;
 }
 
-/**
- * RFC 5952 text of a plain IPv6 address: hex groups and at most one `::`; no embedded IPv4,
- * zone, brackets, or the IPv4-mapped/compatible prefix parseIp folds to IPv4.
- */
-export function canonicalIpv6(text: string): string | undefined {
-  const len = text.length;
-  if (len < 2 || len > 39) return undefined;
-  const groups: number[] = [];
-  let gap = -1; // index in `groups` where `::` stands
-  let i = 0;
-  if (text.charCodeAt(0) === 58) {
-    if (text.charCodeAt(1) !== 58) return undefined;
-    gap = 0;
-    i = 2;
-  }
-  while (i < len) {
-    let value = 0;
-    let digits = 0;
-    for (; i < len && digits <= 4; i++, digits++) {
-      const d = hexValue(text.charCodeAt(i));
-      if (d < 0) break;
-      value = value * 16 + d;
-    }
-    if (digits === 0 || digits > 4) return undefined;
-    groups.push(value);
-    if (i === len) break;
-    if (text.charCodeAt(i) !== 58) return undefined; // '.', '%', ']' ...: not the plain form
-    i++;
-    if (text.charCodeAt(i) === 58) {
-      if (gap >= 0) return undefined;
-      gap = groups.length;
-      i++;
-    } else if (i === len) return undefined; // a trailing single ':'
-  }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
-  const full = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
-  // ::ffff:a.b.c.d folds to IPv4 in parseIp; leave that (and ::a.b.c.d) to it.
-  if (full[0] === 0 && full[1] === 0 && full[2] === 0 && full[3] === 0 && full[4] === 0 && (full[5] === 0xffff || full[5] === 0)) return undefined;
-  // RFC 5952: the longest run of two or more zero groups becomes `::`, the first one on a tie.
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let g = 0; g < 8; ) {
-    if (full[g] !== 0) {
-      g++;
-      continue;
-    }
-    let end = g;
-    while (end < 8 && full[end] === 0) end++;
-    if (end - g > bestLen) {
-      bestAt = g;
-      bestLen = end - g;
-    }
-    g = end;
-  }
-  if (bestAt < 0) return full.map((n) => n.toString(16)).join(':');
-  const head = full.slice(0, bestAt).map((n) => n.toString(16)).join(':');
-  const tail = full.slice(bestAt + bestLen).map((n) => n.toString(16)).join(':');
-  return `${head}::${tail}`;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
-}
-
 export function familyOf(ip: string): Family {
   return ip.includes(':') ? 6 : 4;
 }
@@ -196,6 +133,9 @@ export function networkAddress(ip: string, prefix: number): string {
     const net = prefix <= 0 ? 0 : (n & (~0 << (32 - prefix))) >>> 0;
     return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
   }
+  // Restoring 100,000 IPv6 /64 bans asks 100,000 times: canonical text is masked by hand.
+  const groups = ipv6Groups(ip);
+  if (groups) return rfc5952(groups.map((g, i) => g & (0xffff << (16 - Math.max(0, Math.min(16, prefix - i * 16)))) & 0xffff));
   const parsed = ipaddr.parse(ip);
   const bytes = parsed.toByteArray();
   const keep = prefix;

@@ -68,14 +68,6 @@ export class BanApplier {
     });
   }
 
-  /**
-   * True while changes are queued or in flight, or were in the last few seconds: a full listing
-   * of a 100,000-element set costs the kernel a second, so reconcile waits for a quiet moment.
-   */
-  isBusy(quietMs = 5000): boolean {
-    return this.running !== null || this.pending.size > 0 || this.retryTimer !== null || this.now() - (this.health.lastSuccessAt ?? 0) < quietMs;
-  }
-
   status(): ActionHealth {
     return { ...this.health, pending: this.pending.size };
   }

@@ -10,7 +10,7 @@ import type { BanHistory } from '../decide/ban-history';
 import { JailEngine, type Guard } from '../decide/jail-engine';
 import type { UserHasher } from '../decide/normalise-user';
 import type { ServerKnowledge } from '../decide/server-knowledge';
-import { Matcher } from '../match/matcher';
+import { Matcher, type MatcherOptions } from '../match/matcher';
 import { createGuard } from './guard';
 
 export interface JailParts {
@@ -27,9 +27,12 @@ export function buildJailParts(
   hashUser: UserHasher,
   own?: string[],
   shared?: ServerKnowledge,
+  onOverBudget?: MatcherOptions['onOverBudget'],
 ): JailParts {
   const guard = createGuard([...config.main.ignoreIp, ...jail.ignoreIp], own);
-  const matcher = new Matcher(config.jailFilters.get(jail.name) ?? loadFilters(jail.filters, config.filterDirs));
+  const filters = config.jailFilters.get(jail.name) ?? loadFilters(jail.filters, config.filterDirs);
+  // The hostile-line guard: a line whose matching overruns its budget is skipped, never retried.
+  const matcher = new Matcher(filters, { clock: () => performance.now(), onOverBudget });
   const engine = new JailEngine(jail.rules, guard, history, hashUser, shared);
   return { config: jail, matcher, engine, guard };
 }

@@ -10,6 +10,7 @@ import type { ServerKnowledge } from '../decide/server-knowledge';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
 import type { JailMeter } from '../metrics/jail-meter';
+import type { LineEvent } from '../core/types';
 import type { Source } from '../sources/source';
 import { BanApplier } from './ban-applier';
 import { buildJailParts, type JailParts } from './jail-parts';
@@ -74,6 +75,8 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
   });
   const meter = deps.meterOf(name);
   const applier = new BanApplier(action, name, deps.log, deps.now, meter);
-  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared) : undefined;
+  const skipped = (ev: LineEvent, ms: number, rule: string) =>
+    deps.log.warn({ jail: name, source: ev.source, line: ev.line, rule, ms: Math.round(ms) }, 'line skipped: matching it took longer than its budget');
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared, skipped) : undefined;
   return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 }, meter };
 }

@@ -27,20 +27,34 @@ export async function restoreBans(rt: JailRuntime, store: Store, now: number, lo
   return restored;
 }
 
+/**
+ * Runs on every tick, whatever the ban rate: it used to wait for 5 quiet seconds, which a steady
+ * attack never gives, so a flushed set stayed empty (1,000 bans still missing after 200 s). No
+ * quiet moment is needed: the kernel is read first and the database second, and a ban is recorded
+ * before it reaches the kernel, so a change in flight can only look missing (re-added: harmless)
+ * or, once lifted, extra (removed: what the applier does anyway). Nothing awaits between reading
+ * the database and queueing, so no newer change can be overtaken. In the usual case (nothing
+ * missing, nothing extra) it costs one listing and two set look-ups per ban.
+ */
 export async function reconcile(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<{ added: number; removed: number }> {
   // setup() is cheap (it re-creates what is missing and reads nothing); the listing is not.
   await rt.action.setup();
-  if (rt.applier.isBusy()) return { added: 0, removed: 0 };
   const listed = await rt.action.listed();
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });
+  let missing = active.filter((b) => !listed.has(b.ip));
+  if (missing.some((b) => !b.ip.includes('/'))) {
+    // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
+    const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
+    missing = missing.filter((b) => b.ip.includes('/') || !prefixes.matches(b.ip));
+  }
   const wanted = new Set(active.map((b) => b.ip));
-  // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
-  const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
-  const missing = active.filter((b) => !listed.has(b.ip) && !(!b.ip.includes('/') && prefixes.matches(b.ip)));
-  const wantedList = cidrListOf(active.map((b) => b.ip));
-  // Remove only what bans nothing the database wants (a merged range may hold wanted bans).
-  const extra = [...listed].filter((e) => !wanted.has(e) && !wantedList.matches(e));
+  let extra = [...listed].filter((e) => !wanted.has(e));
+  if (extra.length > 0) {
+    // Remove only what bans nothing the database wants (a merged range may hold wanted bans).
+    const wantedList = cidrListOf(active.map((b) => b.ip));
+    extra = extra.filter((e) => !wantedList.matches(e));
+  }
   if (missing.length > 0) {
     log.warn({ jail: rt.name, missing: missing.length }, 'kernel set lost bans; re-asserting them');
     rt.applier.ban(missing);

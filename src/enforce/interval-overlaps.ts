@@ -1,7 +1,7 @@
 /**
  * An nftables interval set refuses an element that overlaps one it holds ("interval overlaps with
  * an existing one"). Given what the set holds, decide what a ban batch must do instead. Pure.
- * Only the prefix sets are interval sets, so this is about prefixes (a /24 over a present /25);
+ * Only the prefix sets are interval sets, so this is about prefixes (a /23 over a present /25);
  * hosts live in their own hash sets and never overlap anything.
  *
  * - same element present: add again (the kernel updates its timeout);

@@ -95,8 +95,11 @@ function valueTexts(val: Json): string[] {
   return [];
 }
 
-/** Elements of every set in a `nft -j list set ...` (or `list table`) output. */
-export function parseSetElements(stdout: string): NftElement[] {
+/**
+ * Elements of every set in a `nft -j list set ...` (or `list table`) output. `mask`: the set holds
+ * network addresses of that prefix length (a masked hash set); the texts get it appended.
+ */
+export function parseSetElements(stdout: string, mask?: number): NftElement[] {
   const out: NftElement[] = [];
   for (const item of listOf(stdout)) {
     const set = item.set as { elem?: Json[] } | undefined;
@@ -108,7 +111,7 @@ export function parseSetElements(stdout: string): NftElement[] {
       const timeoutS = typeof e.timeout === 'number' ? e.timeout : undefined;
       const expiresS = typeof e.expires === 'number' ? e.expires : undefined;
       for (const text of valueTexts(val)) {
-        const el: NftElement = { text };
+        const el: NftElement = { text: mask === undefined ? text : `${text}/${mask}` };
         if (timeoutS !== undefined) el.timeoutS = timeoutS;
         if (expiresS !== undefined) el.expiresS = expiresS;
         out.push(el);

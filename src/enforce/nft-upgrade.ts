@@ -5,15 +5,22 @@
  *
  * The layout before this one kept hosts and prefixes of a family together in one interval set
  * (`postfix_v4`, flags interval) and every jail's rules in one shared `input` chain, each rule
- * marked by a `mailjail <set> <ports>` comment. Pure: the action reads, this plans.
+ * marked by a `mailjail <set> <ports>` comment. The layout after it kept /24s and /64s in the
+ * interval sets, which made every element change slow once there were thousands of them (nft
+ * reads all interval elements first): those move to the masked hash sets. Pure: nft-upgrader.ts
+ * reads, this plans.
  */
 import { parseCidr, type Cidr } from '../core/ip';
-import { dropCovered, isHost } from './ban-elements';
+import { dropCovered } from './ban-elements';
 import { planAgainstPresent } from './interval-overlaps';
 import type { NftElement, NftTableSummary } from './nft-json';
 import {
   addElementLines,
   chainName,
+  chunked,
+  inHashSet,
+  MASKED_PREFIX,
+  netSetName,
   deleteElementLines,
   deleteRuleLine,
   isRuleFor,
@@ -100,8 +107,8 @@ export function upgradeScript(n: NftNames, ports: number[] | 'all', input: Upgra
     }
   }
   const all = [...byText.values()];
-  const hosts = all.filter((e) => isHost(e.cidr));
-  const { kept, covered } = dropCovered(all.filter((e) => !isHost(e.cidr)));
+  const hosts = all.filter((e) => inHashSet(e.cidr));
+  const { kept, covered } = dropCovered(all.filter((e) => !inHashSet(e.cidr)));
   const plan = planAgainstPresent(kept, input.presentNets);
   lines.push(...deleteElementLines(n, plan.remove), ...addElementLines(n, [...hosts, ...plan.add]));
   return {
@@ -109,4 +116,18 @@ export function upgradeScript(n: NftNames, ports: number[] | 'all', input: Upgra
     moved: hosts.length + plan.add.length,
     covered: [...covered, ...plan.skipped.map((s) => s.element)].map((e) => e.cidr.text),
   };
+}
+
+/**
+ * Moves the /24s and /64s found in the jail's interval sets into the masked hash sets, with their
+ * remaining time, in one transaction: deleted there and added here, never a moment without them.
+ */
+export function maskedMoveScript(n: NftNames, intervalElements: NftElement[]): { lines: string[]; moved: number } {
+  const moving = intervalElements.map(toMoved).filter((m): m is MovedElement => m !== null && m.cidr.prefix === MASKED_PREFIX[m.cidr.family]);
+  const lines: string[] = [];
+  for (const family of [4, 6] as const) {
+    const texts = moving.filter((m) => m.cidr.family === family).map((m) => m.cidr.text);
+    for (const chunk of chunked(texts)) lines.push(`delete element inet ${n.table} ${netSetName(n.jail, family)} { ${chunk.join(', ')} }`);
+  }
+  return { lines: [...lines, ...addElementLines(n, moving)], moved: moving.length };
 }

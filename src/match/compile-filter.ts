@@ -1,9 +1,10 @@
 /**
- * A validated filter definition -> RegExps ready for the hot path. Every problem (bad regex, a
- * rule that binds no address, a floating wildcard before <HOST>) is collected, then thrown as one
- * MailjailError('CONFIG') listing them all as `file:line: path: message`.
+ * A validated filter definition -> RegExps ready for the hot path. Every problem (bad regex, one
+ * that could run unbounded, a rule that binds no address, a floating wildcard before <HOST>) is
+ * collected, then thrown as one MailjailError('CONFIG') listing them all as `file:line: path: message`.
  */
 import { MailjailError } from '../core/errors';
+import { foldCase, unboundedReason } from './bounded-regexp';
 import type { EventKind } from '../core/types';
 import type { FilterDef } from './filter-schema';
 import { expandPlaceholders } from './placeholders';
@@ -21,6 +22,8 @@ export interface CompiledRule {
   readonly when?: readonly string[];
   readonly then?: { state?: string; reset?: boolean; forget?: ReadonlyArray<'user' | 'helo'> };
   readonly decodeUser?: UserEncoding;
+  /** Yields nothing when an earlier line of its session was a failed login. */
+  readonly summary: boolean;
 }
 
 export interface CompiledFilter {
@@ -29,6 +32,8 @@ export interface CompiledFilter {
   readonly prefix: RegExp;
   readonly prefixHasHost: boolean;
   readonly hasSession: boolean;
+  /** Has summary rules: without a session id in the prefix, sessions are keyed by address. */
+  readonly hasSummaries: boolean;
   /** Union of the rules' keywords: a line containing none of them skips every regex. */
   readonly keywords: readonly string[];
   readonly rules: readonly CompiledRule[];
@@ -53,16 +58,22 @@ export function compileFilter(
   };
   const defs = def.defs ?? {};
   const compile = (text: string, flags: string, path: Path, allowTime: boolean): RegExp | null => {
-    const { source, problems: found } = expandPlaceholders(text, defs, allowTime);
-    for (const p of found) problems.push(`${where(path)}: ${p}`);
+    const expanded = expandPlaceholders(text, defs, allowTime);
+    for (const p of expanded.problems) problems.push(`${where(path)}: ${p}`);
+    // The linear engine has no `i` flag (Node 20): fold the case into the regex itself.
+    const source = flags.includes('i') ? foldCase(expanded.source) : expanded.source;
+    let re: RegExp;
     try {
-      return new RegExp(source, flags);
+      re = new RegExp(source, flags.replace('i', ''));
     } catch (e) {
       // V8 repeats the whole expanded source in the message; the path already says which one.
       const message = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
       problems.push(`${where(path)}: invalid regular expression: ${message}`);
       return null;
     }
+    const unbounded = unboundedReason(source, re.flags);
+    if (unbounded) problems.push(`${where(path)}: ${unbounded}`);
+    return unbounded ? null : re;
   };
 
   const prefix = compile(`^(?:${def.prefix})`, '', ['prefix'], true);
@@ -98,6 +109,7 @@ export function compileFilter(
       when: r.when,
       then: r.then,
       decodeUser: r.decode?.user,
+      summary: r.summary === true,
     });
   });
 
@@ -128,6 +140,7 @@ export function compileFilter(
     prefix,
     prefixHasHost,
     hasSession: prefixGroups.has('session'),
+    hasSummaries: rules.some((r) => r.summary),
     keywords,
     rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
     ignore,

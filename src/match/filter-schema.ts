@@ -30,6 +30,12 @@ const RuleSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * A session's summary line (Postfix `disconnect ... auth=0/1`, Exim `no MAIL ... C=...`): it
+     * yields its event only if no earlier line of the same session was a failed login (one failed
+     * login is one strike).
+     */
+    summary: z.boolean().optional(),
     /** How the captured user is encoded on the wire (IceWarp logs the raw AUTH exchange). */
     decode: z.object({ user: z.enum(['base64', 'sasl-plain']) }).strict().optional(),
     description: z.string().optional(),

@@ -4,10 +4,10 @@
  * time/session (and, for IceWarp, the address), then the rules run sticky from the end of the
  * prefix, first match wins. Lines must arrive in file order: sessions depend on it.
  */
-import { canonicalIpv4, canonicalIpv6, parseIpGeneral } from '../core/ip';
 import type { EventKind, Failure, LineEvent } from '../core/types';
 import type { CompiledFilter, CompiledRule } from './compile-filter';
 import { decodeUser } from './decode-user';
+import { IpCache } from './ip-cache';
 import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
 import { newSession, SessionTable, START_STATE, type Session } from './session-table';
@@ -19,6 +19,10 @@ export interface MatcherOptions {
   maxSessions?: number;
   /** Forget a session after this much log time without a line (default 10 minutes). */
   sessionTtlMs?: number;
+  /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (100) is skipped. */
+  clock?: () => number;
+  lineBudgetMs?: number;
+  onOverBudget?: (ev: LineEvent, elapsedMs: number, rule: string) => void;
 }
 
 interface FilterState {
@@ -42,7 +46,10 @@ export class Matcher {
   private readonly states: FilterState[];
   private readonly maxSessions: number;
   private readonly sessionTtlMs: number;
-  private readonly ipCache = new Map<string, string | null>();
+  private readonly ips = new IpCache();
+  private readonly clock?: () => number;
+  private readonly onOverBudget?: MatcherOptions['onOverBudget'];
+  private readonly lineBudgetMs: number;
   /** Lines that held a filter's keyword yet matched no rule (a metric: a filter gone blind to a new log format). */
   nearMisses = 0;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
@@ -53,6 +60,7 @@ export class Matcher {
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
+    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100 } = options);
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
@@ -88,17 +96,20 @@ export class Matcher {
     if (!head) return null;
     const at = head[0].length;
     const hg = head.groups;
+    const started = this.clock?.();
     for (const rule of filter.rules) {
       if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
       const m = rule.re.exec(text);
+      if (started !== undefined && this.isOverBudget(ev, started, rule)) return null;
       if (!m) continue;
       const g = m.groups ?? {};
       const hostText = rule.hasHost ? g.host : hg?.host;
-      const ip = hostText === undefined ? undefined : this.canonicalIp(hostText);
+      const ip = hostText === undefined ? undefined : this.ips.canonical(hostText);
       if (ip === null) continue; // looked like an address but is not one (999.1.1.1)
       const time = ev.time ?? this.timeOf(st, hg?.time, ev.file, ref);
-      const key = filter.hasSession ? hg?.session : undefined;
+      // Without a session id in the line, a filter with summary rules keys sessions by address.
+      const key = (filter.hasSession ? hg?.session : undefined) ?? (filter.hasSummaries && ip ? ip : undefined);
       const sessions = key === undefined ? undefined : this.sessionsOf(st, ev.source);
       let session: Session = sessions && key !== undefined ? sessions.get(key, time) : newSession(time);
       // A pid / thread id is reused by the next client: a different address means a new session.
@@ -113,7 +124,7 @@ export class Matcher {
   private apply(
     st: FilterState,
     rule: CompiledRule,
-    g: Record<string, string | undefined>,
+    g: Groups,
     ip: string | undefined,
     time: number,
     session: Session,
@@ -131,38 +142,20 @@ export class Matcher {
     const knownUser = user ?? session.user;
     const forget = rule.then?.forget;
     if (forget) for (const k of forget) session[k] = undefined;
+    // A summary line (`disconnect ... auth=0/1`) does not count again its session's failed login.
+    const failure = rule.summary && session.failedLogin ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
+    if (failure?.event === 'auth-failure' && st.filter.hasSummaries) session.failedLogin = true;
     // A session is stored once it holds something; a fresh one that learned nothing is not.
-    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE;
+    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.failedLogin;
     if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
-    if (!rule.event || !ip) return null;
-    const fingerprint = knownHelo === undefined ? undefined : st.filter.fingerprints.get(knownHelo.toLowerCase());
-    let event: EventKind = rule.event;
-    if (event === 'helo-fingerprint' && !fingerprint) return null;
-    if (event === 'helo-reject' && fingerprint) event = 'helo-fingerprint';
-    const failure: Failure = { ip, time, filter: st.filter.name, rule: rule.id, event };
-    if (knownUser !== undefined && knownUser !== '') failure.user = knownUser;
-    if (knownHelo !== undefined && knownHelo !== '') failure.helo = knownHelo;
-    if (fingerprint) failure.fingerprint = fingerprint;
-    if (g.attempts !== undefined) failure.attempts = attemptsOf(g.attempts);
     return failure;
   }
 
-  /**
-   * parseIp, with its general path remembered: ipaddr.js is the slow part and attackers repeat
-   * themselves. The plain forms are cheaper to read again than to look up.
-   */
-  private canonicalIp(text: string): string | null {
-    const v4 = canonicalIpv4(text);
-    if (v4 !== undefined) return v4;
-    const v6 = canonicalIpv6(text);
-    if (v6 !== undefined) return v6;
-    let ip = this.ipCache.get(text);
-    if (ip === undefined) {
-      ip = parseIpGeneral(text);
-      if (this.ipCache.size >= 4096) this.ipCache.clear();
-      this.ipCache.set(text, ip);
-    }
-    return ip;
+  /** Every regex is bounded (bounded-regexp.ts); this bounds a line's total, reported, never retried. */
+  private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule): boolean {
+    const elapsed = (this.clock as () => number)() - started;
+    if (elapsed > this.lineBudgetMs) this.onOverBudget?.(ev, elapsed, rule.id);
+    return elapsed > this.lineBudgetMs;
   }
 
   /** One table per source: the same pid in two logs is two sessions. */
@@ -192,6 +185,23 @@ export class Matcher {
     st.lastTime = t;
     return t;
   }
+}
+
+type Groups = Record<string, string | undefined>;
+
+/** The Failure a matched rule yields, or null (no event, no address, a HELO rule without a fingerprint). */
+function failureOf(filter: CompiledFilter, rule: CompiledRule, g: Groups, ip: string | undefined, time: number, helo?: string, user?: string): Failure | null {
+  if (!rule.event || !ip) return null;
+  const fingerprint = helo === undefined ? undefined : filter.fingerprints.get(helo.toLowerCase());
+  let event: EventKind = rule.event;
+  if (event === 'helo-fingerprint' && !fingerprint) return null;
+  if (event === 'helo-reject' && fingerprint) event = 'helo-fingerprint';
+  const failure: Failure = { ip, time, filter: filter.name, rule: rule.id, event };
+  if (user !== undefined && user !== '') failure.user = user;
+  if (helo !== undefined && helo !== '') failure.helo = helo;
+  if (fingerprint) failure.fingerprint = fingerprint;
+  if (g.attempts !== undefined) failure.attempts = attemptsOf(g.attempts);
+  return failure;
 }
 
 /** A summary line's attempt count, kept within what one connection can make (1..MAX_ATTEMPTS). */

@@ -10,6 +10,8 @@ export interface Session {
   helo?: string;
   user?: string;
   state: string;
+  /** A line of the session was a failed login (filters with summary rules): its summary yields nothing. */
+  failedLogin: boolean;
   /** Log time (epoch ms) of the last line that touched the session. */
   lastSeen: number;
 }
@@ -18,7 +20,7 @@ export const START_STATE = 'start';
 
 /** A session that knows nothing yet. Every field is there from the start: one object shape for all. */
 export function newSession(now: number): Session {
-  return { ip: undefined, helo: undefined, user: undefined, state: START_STATE, lastSeen: now };
+  return { ip: undefined, helo: undefined, user: undefined, state: START_STATE, failedLogin: false, lastSeen: now };
 }
 
 export class SessionTable {

@@ -16,10 +16,13 @@ function add(map, jail, text) {
   map.get(jail).add(text);
 }
 
-/** One nft JSON set element: "1.2.3.4", {prefix}, {range}, or {elem: {val: ...}} around them. */
-function nftElementText(element) {
-  if (typeof element === 'string') return canonical(element) || element;
-  if (element.elem) return nftElementText(element.elem.val);
+/**
+ * One nft JSON set element: "1.2.3.4", {prefix}, {range}, or {elem: {val: ...}} around them.
+ * `mask`: the set holds network addresses of that prefix length (a masked set).
+ */
+function nftElementText(element, mask) {
+  if (typeof element === 'string') return canonical(mask ? `${element}/${mask}` : element) || element;
+  if (element.elem) return nftElementText(element.elem.val, mask);
   if (element.prefix) return canonical(`${element.prefix.addr}/${element.prefix.len}`) || JSON.stringify(element);
   if (element.range) return `${element.range[0]}-${element.range[1]}`;
   return JSON.stringify(element);
@@ -31,11 +34,13 @@ function readNftBans(namespace, table = 'mailjail') {
   const bans = new Map();
   for (const item of JSON.parse(result.stdout).nftables) {
     if (!item.set) continue;
-    // `<jail>_v4`, `<jail>_v6` (hosts), `<jail>_v4_net`, `<jail>_v6_net` (prefixes); any other
+    // `<jail>_v4`, `<jail>_v6` (hosts), `<jail>_v4_24`, `<jail>_v6_64` (/24s and /64s as network
+    // addresses, matched masked), `<jail>_v4_net`, `<jail>_v6_net` (other prefixes); any other
     // set of the table still belongs to the jail named before `_v`.
     const jail = item.set.name.replace(/_v[46](?:_.*)?$/, '');
+    const mask = /_v[46]_(\d+)$/.exec(item.set.name);
     if (!bans.has(jail)) bans.set(jail, new Set());
-    for (const element of item.set.elem || []) add(bans, jail, nftElementText(element));
+    for (const element of item.set.elem || []) add(bans, jail, nftElementText(element, mask?.[1]));
   }
   return bans;
 }

@@ -125,13 +125,13 @@ export class DaemonHarness {
 
   /**
    * What the kernel bans for a jail in the namespace, with timeouts: hosts and prefixes of both
-   * families (the union of its four sets; a set not there yet adds nothing).
+   * families (the union of its six sets; a set not there yet adds nothing).
    */
   async nftElements(jail = 'postfix'): Promise<Map<string, number | undefined>> {
     const out = new Map<string, number | undefined>();
     for (const set of jailSets(jail)) {
       const r = await this.ns.exec(['nft', '-j', 'list', 'set', 'inet', 'mailjail', set.name]);
-      if (r.code === 0) for (const e of parseSetElements(r.stdout)) out.set(e.text, e.timeoutS);
+      if (r.code === 0) for (const e of parseSetElements(r.stdout, set.mask)) out.set(e.text, e.timeoutS);
     }
     return out;
   }

@@ -45,7 +45,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
 
   test('bans IPv4, IPv6 and CIDRs with the remaining ban time (one week) as kernel timeout', async () => {
     const action = await ready('week');
-    const ips = ['192.0.2.1', '2001:db8::1', '198.51.100.0/24', '2001:db8:1::/64'];
+    const ips = ['192.0.2.1', '2001:db8::1', '198.51.100.0/24', '2001:db8:1::/64', '203.0.113.0/25', '2001:db8:2::/48'];
     await action.ban(ips.map((ip) => ban(ip)), NOW);
     const elements = await action.elements();
     expect(elements.map((e) => e.text).sort()).toEqual([...ips].sort());
@@ -55,15 +55,19 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       expect(e.expiresS).toBeGreaterThan(604000);
     }
     expect(await action.listed()).toEqual(new Set(ips));
-    // hosts in the hash sets, prefixes in the interval sets
+    // hosts in the hash sets, /24s and /64s as network addresses in the masked hash sets, other prefixes in the interval sets
     expect(await setTexts('week_v4')).toEqual(['192.0.2.1']);
     expect(await setTexts('week_v6')).toEqual(['2001:db8::1']);
-    expect(await setTexts('week_v4_net')).toEqual(['198.51.100.0/24']);
-    expect(await setTexts('week_v6_net')).toEqual(['2001:db8:1::/64']);
+    expect(await setTexts('week_v4_24')).toEqual(['198.51.100.0']);
+    expect(await setTexts('week_v6_64')).toEqual(['2001:db8:1::']);
+    expect(await setTexts('week_v4_net')).toEqual(['203.0.113.0/25']);
+    expect(await setTexts('week_v6_net')).toEqual(['2001:db8:2::/48']);
     const flags = Object.fromEntries((await summary()).sets.filter((x) => x.name.startsWith('week_')).map((x) => [x.name, x.flags.sort()]));
     expect(flags).toEqual({
       week_v4: ['timeout'],
       week_v6: ['timeout'],
+      week_v4_24: ['timeout'],
+      week_v6_64: ['timeout'],
       week_v4_net: ['interval', 'timeout'],
       week_v6_net: ['interval', 'timeout'],
     });
@@ -85,6 +89,8 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     expect(await rulesOf('twice')).toEqual([
       'mailjail twice_v4 25,465,587',
       'mailjail twice_v6 25,465,587',
+      'mailjail twice_v4_24 25,465,587',
+      'mailjail twice_v6_64 25,465,587',
       'mailjail twice_v4_net 25,465,587',
       'mailjail twice_v6_net 25,465,587',
     ]);
@@ -93,6 +99,8 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     expect(chain).toContain('ip6 saddr @twice_v6 tcp dport { 25, 465, 587 } drop');
     expect(chain).toContain('ip saddr @twice_v4_net tcp dport { 25, 465, 587 } drop');
     expect(chain).toContain('ip6 saddr @twice_v6_net tcp dport { 25, 465, 587 } drop');
+    expect(chain).toContain('ip saddr & 255.255.255.0 == @twice_v4_24 tcp dport { 25, 465, 587 } drop');
+    expect(chain).toContain('ip6 saddr & ffff:ffff:ffff:ffff:: == @twice_v6_64 tcp dport { 25, 465, 587 } drop');
     expect(chain).toContain('type filter hook input priority filter - 10; policy accept;');
     expect(await action.listed()).toEqual(new Set(['192.0.2.15', '203.0.113.0/24']));
   });
@@ -101,7 +109,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     const first = await ready('ports');
     await first.ban([ban('192.0.2.20')], NOW);
     const second = await ready('ports', [25]);
-    expect(await rulesOf('ports')).toEqual(['mailjail ports_v4 25', 'mailjail ports_v6 25', 'mailjail ports_v4_net 25', 'mailjail ports_v6_net 25']);
+    expect(await rulesOf('ports')).toEqual(['mailjail ports_v4 25', 'mailjail ports_v6 25', 'mailjail ports_v4_24 25', 'mailjail ports_v6_64 25', 'mailjail ports_v4_net 25', 'mailjail ports_v6_net 25']);
     expect(await second.listed()).toEqual(new Set(['192.0.2.20']));
   });
 
@@ -114,9 +122,10 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
 
   test('re-adding an element updates its timeout, for hosts and prefixes', async () => {
     const action = await ready('readd');
-    await action.ban([ban('192.0.2.30', 3_600_000), ban('198.51.100.0/24', 3_600_000)], NOW);
-    expect((await action.elements()).map((e) => e.timeoutS)).toEqual([3600, 3600]);
-    await action.ban([ban('192.0.2.30', WEEK_MS), ban('198.51.100.0/24', WEEK_MS)], NOW);
+    const ips = ['192.0.2.30', '198.51.100.0/24', '2001:db8:3:4::/64', '203.0.113.0/26'];
+    await action.ban(ips.map((ip) => ban(ip, 3_600_000)), NOW);
+    expect((await action.elements()).map((e) => e.timeoutS)).toEqual([3600, 3600, 3600, 3600]);
+    await action.ban(ips.map((ip) => ban(ip, WEEK_MS)), NOW);
     for (const e of await action.elements()) expect(e.timeoutS).toBeGreaterThanOrEqual(604000);
   });
 
@@ -127,27 +136,27 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     expect(await action.listed()).toEqual(new Set(['203.0.113.5', '203.0.113.6', '198.51.100.7', '2001:db8:5::1', '203.0.113.0/24', '2001:db8:5::/48']));
   });
 
-  test('a wider CIDR replaces the narrower CIDRs inside it in one batch', async () => {
+  test('a wider CIDR replaces the narrower CIDRs of the interval sets inside it in one batch; /24s and /64s stay beside it', async () => {
     const action = await ready('wider');
-    await action.ban([ban('203.0.113.0/25'), ban('203.0.113.128/26'), ban('198.51.100.0/24'), ban('2001:db8:7::/64')], NOW);
-    await action.ban([ban('203.0.113.0/24'), ban('2001:db8:7::/48'), ban('192.0.2.77')], NOW);
-    expect(await action.listed()).toEqual(new Set(['203.0.113.0/24', '198.51.100.0/24', '2001:db8:7::/48', '192.0.2.77']));
+    await action.ban([ban('203.0.113.0/26'), ban('203.0.113.64/27'), ban('198.51.100.0/25'), ban('2001:db8:7::/64'), ban('2001:db8:7:1::/56')], NOW);
+    await action.ban([ban('203.0.113.0/25'), ban('2001:db8:7::/48'), ban('192.0.2.77')], NOW);
+    expect(await action.listed()).toEqual(new Set(['203.0.113.0/25', '198.51.100.0/25', '2001:db8:7::/64', '2001:db8:7::/48', '192.0.2.77']));
   });
 
   test('a host inside a banned CIDR is banned as a host; a CIDR inside one is skipped, with the rest of the batch applied', async () => {
     const logs: string[] = [];
     const action = new NftablesAction({ jail: 'inside', ports: [25], wrap: ns.wrap, log: (_l, msg) => logs.push(msg) });
     await action.setup();
-    await action.ban([ban('198.51.100.0/24')], NOW);
-    await action.ban([ban('198.51.100.9'), ban('198.51.100.128/25'), ban('192.0.2.9'), ban('203.0.113.0/24')], NOW);
-    expect(await action.listed()).toEqual(new Set(['198.51.100.0/24', '198.51.100.9', '192.0.2.9', '203.0.113.0/24']));
+    await action.ban([ban('198.51.100.0/25')], NOW);
+    await action.ban([ban('198.51.100.9'), ban('198.51.100.64/26'), ban('192.0.2.9'), ban('203.0.113.0/24')], NOW);
+    expect(await action.listed()).toEqual(new Set(['198.51.100.0/25', '198.51.100.9', '192.0.2.9', '203.0.113.0/24']));
     expect(logs).toEqual(['ban already covered by a wider element in the kernel']);
   });
 
   test('one batch holding a CIDR, a narrower CIDR and addresses inside it bans the CIDR and the addresses', async () => {
     const action = await ready('mixed');
-    await action.ban([ban('192.0.2.40'), ban('192.0.2.0/24'), ban('192.0.2.64/26'), ban('192.0.2.41'), ban('2001:db8::40')], NOW);
-    expect(await action.listed()).toEqual(new Set(['192.0.2.0/24', '192.0.2.40', '192.0.2.41', '2001:db8::40']));
+    await action.ban([ban('192.0.2.40'), ban('192.0.2.0/25'), ban('192.0.2.64/26'), ban('192.0.2.41'), ban('2001:db8::40')], NOW);
+    expect(await action.listed()).toEqual(new Set(['192.0.2.0/25', '192.0.2.40', '192.0.2.41', '2001:db8::40']));
   });
 
   test('unban of an address or a CIDR inside a banned CIDR leaves the CIDR and removes the exact ones', async () => {
@@ -219,8 +228,10 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
 
       expect(await setTexts('postfix_v4', old)).toEqual(['192.0.2.1']);
       expect(await setTexts('postfix_v6', old)).toEqual(['2001:db8::1']);
-      expect(await setTexts('postfix_v4_net', old)).toEqual(['198.51.100.0/24', '203.0.113.0/25']);
-      expect(await setTexts('postfix_v6_net', old)).toEqual(['2001:db8:1::/64']);
+      expect(await setTexts('postfix_v4_24', old)).toEqual(['198.51.100.0']);
+      expect(await setTexts('postfix_v4_net', old)).toEqual(['203.0.113.0/25']);
+      expect(await setTexts('postfix_v6_64', old)).toEqual(['2001:db8:1::']);
+      expect(await setTexts('postfix_v6_net', old)).toEqual([]);
       const left = new Map((await postfix.elements()).map((e) => [e.text, e.timeoutS]));
       for (const [ip, was] of [['192.0.2.1', 3600], ['198.51.100.0/24', 600], ['2001:db8::1', 7200], ['2001:db8:1::/64', 60]] as const) {
         expect(left.get(ip)).toBeLessThanOrEqual(was);
@@ -234,7 +245,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       expect(flags('postfix_v4_net')).toEqual(['interval', 'timeout']);
       expect(after.chains.sort()).toEqual(['input', 'postfix_input']);
       expect(after.rules.filter((r) => r.chain === 'input').map((r) => r.comment)).toEqual(['mailjail exim_v4 25,465,587', 'mailjail exim_v6 25,465,587']);
-      expect(after.rules.filter((r) => r.chain === 'postfix_input')).toHaveLength(4);
+      expect(after.rules.filter((r) => r.chain === 'postfix_input')).toHaveLength(6);
       expect(logs).toEqual(['recreating sets whose flags differ from the current layout, keeping their elements']);
 
       await postfix.setup();
@@ -244,6 +255,46 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       await exim.setup();
       expect(await exim.listed()).toEqual(new Set(['203.0.113.200']));
       expect((await summary(old)).chains.sort()).toEqual(['exim_input', 'postfix_input']); // the shared chain went with its last rule
+    } finally {
+      await old.remove();
+    }
+  });
+
+  test('setup moves the /24s and /64s the previous layout kept in interval sets into the masked sets, keeping every ban and its remaining time', async () => {
+    const old = await createNetns('nftmask');
+    try {
+      // the previous layout: the same six rules' worth of sets minus the masked ones, /64s and /24s in the interval sets
+      const script = [
+        'add table inet mailjail',
+        'add chain inet mailjail postfix_input { type filter hook input priority filter - 10; policy accept; }',
+        'add set inet mailjail postfix_v4 { type ipv4_addr; flags timeout; }',
+        'add set inet mailjail postfix_v6 { type ipv6_addr; flags timeout; }',
+        'add set inet mailjail postfix_v4_net { type ipv4_addr; flags interval, timeout; }',
+        'add set inet mailjail postfix_v6_net { type ipv6_addr; flags interval, timeout; }',
+        'add rule inet mailjail postfix_input ip saddr @postfix_v4_net tcp dport 25 drop comment "mailjail postfix_v4_net 25"',
+        'add rule inet mailjail postfix_input ip6 saddr @postfix_v6_net tcp dport 25 drop comment "mailjail postfix_v6_net 25"',
+        'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 3600s }',
+        'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 600s, 203.0.113.0/25 timeout 900s }',
+        'add element inet mailjail postfix_v6_net { 2001:db8:1:2::/64 timeout 7200s, 2001:db8:1:3::/64 timeout 60s, 2001:db8:2::/48 timeout 300s }',
+      ];
+      await old.execOk(['nft', '-f', '-'], { input: script.join('\n') + '\n' });
+      const logs: string[] = [];
+      const action = new NftablesAction({ jail: 'postfix', ports: [25], wrap: old.wrap, log: (_l, msg) => logs.push(msg) });
+      await action.setup();
+      expect(await setTexts('postfix_v4_24', old)).toEqual(['198.51.100.0']);
+      expect(await setTexts('postfix_v6_64', old)).toEqual(['2001:db8:1:2::', '2001:db8:1:3::']);
+      expect(await setTexts('postfix_v4_net', old)).toEqual(['203.0.113.0/25']);
+      expect(await setTexts('postfix_v6_net', old)).toEqual(['2001:db8:2::/48']);
+      const left = new Map((await action.elements()).map((e) => [e.text, e.timeoutS]));
+      for (const [ip, was] of [['192.0.2.1', 3600], ['198.51.100.0/24', 600], ['203.0.113.0/25', 900], ['2001:db8:1:2::/64', 7200], ['2001:db8:1:3::/64', 60], ['2001:db8:2::/48', 300]] as const) {
+        expect(left.get(ip)).toBeLessThanOrEqual(was);
+        expect(left.get(ip)).toBeGreaterThan(was - 30);
+      }
+      expect(left.size).toBe(6);
+      expect(logs).toEqual(['moved /24 and /64 bans from interval sets into masked hash sets (faster with many bans)']);
+      await action.setup();
+      await new NftablesAction({ jail: 'postfix', ports: [25], wrap: old.wrap, log: (_l, msg) => logs.push(msg) }).setup();
+      expect(logs).toHaveLength(1); // moved once
     } finally {
       await old.remove();
     }
@@ -264,7 +315,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       expect(await jails[0].listed()).toEqual(new Set(['192.0.2.7']));
       // and together again, now that every layout is current
       await Promise.all(jails.map((j) => j.setup()));
-      expect((await summary(old)).rules).toHaveLength(12);
+      expect((await summary(old)).rules).toHaveLength(18);
     } finally {
       await old.remove();
     }
@@ -280,9 +331,9 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
       await a.ban([ban('192.0.2.90')], NOW);
       await a.teardown();
       const left = await summary(other);
-      expect(left.sets.map((x) => x.name).sort()).toEqual(['two_v4', 'two_v4_net', 'two_v6', 'two_v6_net']);
+      expect(left.sets.map((x) => x.name).sort()).toEqual(['two_v4', 'two_v4_24', 'two_v4_net', 'two_v6', 'two_v6_64', 'two_v6_net']);
       expect(left.chains).toEqual(['two_input']);
-      expect(left.rules.map((r) => r.comment).sort()).toEqual(['mailjail two_v4 25', 'mailjail two_v4_net 25', 'mailjail two_v6 25', 'mailjail two_v6_net 25']);
+      expect(left.rules.map((r) => r.comment).sort()).toEqual(['mailjail two_v4 25', 'mailjail two_v4_24 25', 'mailjail two_v4_net 25', 'mailjail two_v6 25', 'mailjail two_v6_64 25', 'mailjail two_v6_net 25']);
       await b.teardown();
       expect((await other.execOk(['nft', 'list', 'ruleset'])).stdout.trim()).toBe('');
       await b.teardown();

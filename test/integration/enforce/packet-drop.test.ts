@@ -1,7 +1,7 @@
 /**
  * Packet-level proof: a client namespace linked to a server namespace by a veth pair. After a
- * ban with ports [25] (of the client's address, or of a prefix holding it), a TCP connect from
- * the client to port 25 gets no answer while port 26 still connects.
+ * ban with ports [25] (of the client's address, or of a prefix holding it: a /24, a /64), a TCP
+ * connect from the client to port 25 gets no answer while port 26 still connects.
  */
 import type { Ban } from '../../../src/core/types';
 import type { FirewallAction } from '../../../src/enforce/action';
@@ -77,6 +77,13 @@ describeWithNetns(['nft', 'ipset', 'iptables', 'ip6tables'])('a ban drops the cl
         await action.ban([ban('192.0.2.0/24')], NOW);
         expect(await connect(ADDRS.a4, 25)).toBe('timeout');
         expect(await connect(ADDRS.a4, 26)).toBe('connected');
+        // a /64 ban (its network address, not the client's) drops every address of that /64, no other
+        await action.unban([ADDRS.b6]);
+        await action.ban([ban('2001:db8:0:1::/64')], NOW);
+        expect(await connect(ADDRS.a6, 25)).toBe('connected');
+        await action.ban([ban('2001:db8::/64')], NOW);
+        expect(await connect(ADDRS.a6, 25)).toBe('timeout');
+        expect(await connect(ADDRS.a6, 26)).toBe('connected');
       } finally {
         await action.teardown();
       }

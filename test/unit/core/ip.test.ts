@@ -35,6 +35,24 @@ describe('prefixes', () => {
     expect(prefixOf('192.0.2.9', 24)).toBe('192.0.2.0/24');
   });
 
+  it('masks IPv6 by hand exactly as ipaddr.js does, for every prefix length and zero pattern', () => {
+    const byIpaddr = (ip: string, prefix: number) => {
+      const bytes = ipaddr.parse(ip).toByteArray();
+      for (let i = 0; i < 16; i++) bytes[i] &= (0xff << (8 - Math.max(0, Math.min(8, prefix - i * 8)))) & 0xff;
+      return (ipaddr.fromByteArray(bytes) as ipaddr.IPv6).toRFC5952String();
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let n = 0; n < 500; n++) {
+      // groups of 0 often, so `::` runs of every length and place occur
+      const groups = Array.from({ length: 8 }, () => (next() % 3 === 0 ? 0 : next() & 0xffff));
+      const ip = (ipaddr.fromByteArray(groups.flatMap((g) => [g >> 8, g & 255])) as ipaddr.IPv6).toRFC5952String();
+      for (const prefix of [0, 1, 15, 16, 17, 32, 48, 56, 63, 64, 65, 96, 112, 127, 128]) {
+        expect([ip, prefix, networkAddress(ip, prefix)]).toEqual([ip, prefix, byIpaddr(ip, prefix)]);
+      }
+    }
+  });
+
   it('parses CIDRs, clearing host bits, and folds host routes to plain addresses', () => {
     expect(parseCidr('192.0.2.77/24')!.text).toBe('192.0.2.0/24');
     expect(parseCidr('192.0.2.77/32')!.text).toBe('192.0.2.77');

@@ -16,20 +16,24 @@ import {
 
 const names = { table: 'mailjail', jail: 'postfix' };
 const el = (text: string, timeoutS = 60): BanElement => ({ cidr: parseCidr(text)!, timeoutS, reason: 'threshold' });
-const [v4, v6, v4net] = jailSets('postfix');
+const [v4, v6, v4masked, v6masked, v4net] = jailSets('postfix');
 
 describe('nftables script text', () => {
-  test('setup adds (never flushes) table, chain and four sets, then refills the jail\'s chain with one rule per set', () => {
+  test('setup adds (never flushes) table, chain and six sets, then refills the jail\'s chain with one rule per set', () => {
     expect(setupScript(names, [25, 465, 587])).toEqual([
       'add table inet mailjail',
       'add chain inet mailjail postfix_input { type filter hook input priority filter - 10; policy accept; }',
       'add set inet mailjail postfix_v4 { type ipv4_addr; flags timeout; }',
       'add set inet mailjail postfix_v6 { type ipv6_addr; flags timeout; }',
+      'add set inet mailjail postfix_v4_24 { type ipv4_addr; flags timeout; }',
+      'add set inet mailjail postfix_v6_64 { type ipv6_addr; flags timeout; }',
       'add set inet mailjail postfix_v4_net { type ipv4_addr; flags interval, timeout; }',
       'add set inet mailjail postfix_v6_net { type ipv6_addr; flags interval, timeout; }',
       'flush chain inet mailjail postfix_input',
       'add rule inet mailjail postfix_input ip saddr @postfix_v4 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4 25,465,587"',
       'add rule inet mailjail postfix_input ip6 saddr @postfix_v6 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v6 25,465,587"',
+      'add rule inet mailjail postfix_input ip saddr & 255.255.255.0 @postfix_v4_24 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4_24 25,465,587"',
+      'add rule inet mailjail postfix_input ip6 saddr & ffff:ffff:ffff:ffff:: @postfix_v6_64 tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v6_64 25,465,587"',
       'add rule inet mailjail postfix_input ip saddr @postfix_v4_net tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v4_net 25,465,587"',
       'add rule inet mailjail postfix_input ip6 saddr @postfix_v6_net tcp dport { 25, 465, 587 } drop comment "mailjail postfix_v6_net 25,465,587"',
     ]);
@@ -39,6 +43,8 @@ describe('nftables script text', () => {
     expect(ruleBody(v6, [25])).toBe('ip6 saddr @postfix_v6 tcp dport 25 drop comment "mailjail postfix_v6 25"');
     expect(ruleBody(v4net, 'all')).toBe('ip saddr @postfix_v4_net drop comment "mailjail postfix_v4_net all"');
     expect(ruleBody(v4, [25, 587])).toBe('ip saddr @postfix_v4 tcp dport { 25, 587 } drop comment "mailjail postfix_v4 25,587"');
+    expect(ruleBody(v4masked, [25])).toBe('ip saddr & 255.255.255.0 @postfix_v4_24 tcp dport 25 drop comment "mailjail postfix_v4_24 25"');
+    expect(ruleBody(v6masked, 'all')).toBe('ip6 saddr & ffff:ffff:ffff:ffff:: @postfix_v6_64 drop comment "mailjail postfix_v6_64 all"');
     expect(deleteRuleLine(names, 'input', 17)).toBe('delete rule inet mailjail input handle 17');
   });
 
@@ -71,21 +77,24 @@ describe('nftables script text', () => {
     expect(() => normalisePorts([])).toThrow(RangeError);
   });
 
-  test('single hosts go to the host sets and prefixes to the prefix sets of their family', () => {
-    expect(['192.0.2.1', '198.51.100.0/24', '2001:db8::1', '2001:db8::/64', '192.0.2.1/32'].map((t) => setFor('postfix', parseCidr(t)!))).toEqual([
+  test('hosts go to the host sets, /24s and /64s to the masked sets, other prefixes to the interval sets of their family', () => {
+    expect(['192.0.2.1', '198.51.100.0/24', '2001:db8::1', '2001:db8::/64', '192.0.2.1/32', '198.51.100.0/25', '2001:db8::/48'].map((t) => setFor('postfix', parseCidr(t)!))).toEqual([
+      'postfix_v4',
+      'postfix_v4_24',
+      'postfix_v6',
+      'postfix_v6_64',
       'postfix_v4',
       'postfix_v4_net',
-      'postfix_v6',
       'postfix_v6_net',
-      'postfix_v4',
     ]);
   });
 
   test('bans become add element lines per set, each element with its timeout in seconds', () => {
-    expect(addElementLines(names, [el('192.0.2.1', 604800), el('2001:db8::/64', 5), el('198.51.100.0/24', 1), el('192.0.2.2', 9)])).toEqual([
+    expect(addElementLines(names, [el('192.0.2.1', 604800), el('2001:db8::/64', 5), el('198.51.100.0/24', 1), el('192.0.2.2', 9), el('203.0.113.0/25', 2)])).toEqual([
       'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 604800s, 192.0.2.2 timeout 9s }',
-      'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 1s }',
-      'add element inet mailjail postfix_v6_net { 2001:db8::/64 timeout 5s }',
+      'add element inet mailjail postfix_v4_24 { 198.51.100.0 timeout 1s }',
+      'add element inet mailjail postfix_v6_64 { 2001:db8:: timeout 5s }',
+      'add element inet mailjail postfix_v4_net { 203.0.113.0/25 timeout 2s }',
     ]);
   });
 
@@ -109,14 +118,16 @@ describe('nftables script text', () => {
   });
 
   test('unban adds each element with a 1 s timeout, then deletes it, so absent ones are no error', () => {
-    const cidrs = ['192.0.2.1', '2001:db8::1', '198.51.100.0/24'].map((t) => parseCidr(t)!);
+    const cidrs = ['192.0.2.1', '2001:db8::1', '198.51.100.0/24', '2001:db8:1:2::/64'].map((t) => parseCidr(t)!);
     expect(unbanLines(names, cidrs)).toEqual([
       'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 1s }',
       'add element inet mailjail postfix_v6 { 2001:db8::1 timeout 1s }',
-      'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 1s }',
+      'add element inet mailjail postfix_v4_24 { 198.51.100.0 timeout 1s }',
+      'add element inet mailjail postfix_v6_64 { 2001:db8:1:2:: timeout 1s }',
       'delete element inet mailjail postfix_v4 { 192.0.2.1 }',
       'delete element inet mailjail postfix_v6 { 2001:db8::1 }',
-      'delete element inet mailjail postfix_v4_net { 198.51.100.0/24 }',
+      'delete element inet mailjail postfix_v4_24 { 198.51.100.0 }',
+      'delete element inet mailjail postfix_v6_64 { 2001:db8:1:2:: }',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import type { NftTableSummary } from '../../../src/enforce/nft-json';
 import { setupScript } from '../../../src/enforce/nft-script';
-import { legacyCleanup, misfitSets, upgradeScript } from '../../../src/enforce/nft-upgrade';
+import { legacyCleanup, maskedMoveScript, misfitSets, upgradeScript } from '../../../src/enforce/nft-upgrade';
 
 const names = { table: 'mailjail', jail: 'postfix' };
 const set = (name: string, type: string, ...flags: string[]) => ({ name, type, flags });
@@ -83,8 +83,9 @@ describe('planning the upgrade transaction', () => {
       ...setupScript(names, [25]),
       'add element inet mailjail postfix_v4 { 192.0.2.1 timeout 3600s }',
       'add element inet mailjail postfix_v6 { 2001:db8::1 timeout 59s }',
-      'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 1s, 203.0.113.0/25 }',
-      'add element inet mailjail postfix_v6_net { 2001:db8:1::/64 timeout 60s }',
+      'add element inet mailjail postfix_v4_24 { 198.51.100.0 timeout 1s }',
+      'add element inet mailjail postfix_v6_64 { 2001:db8:1:: timeout 60s }',
+      'add element inet mailjail postfix_v4_net { 203.0.113.0/25 }',
     ]);
     expect(plan).toMatchObject({ moved: 5, covered: [] });
   });
@@ -97,12 +98,36 @@ describe('planning the upgrade transaction', () => {
 
   test('a moved prefix inside one the kept prefix set holds is left out; a wider one replaces the narrower', () => {
     const summary: NftTableSummary = { sets: [set('postfix_v4', 'ipv4_addr', 'interval', 'timeout')], chains: [], rules: [] };
-    const moved = new Map([['postfix_v4', [{ text: '198.51.100.0/25', expiresS: 10 }, { text: '203.0.113.0/24', expiresS: 20 }]]]);
-    const plan = upgradeScript(names, [25], { summary, moved, presentNets: ['198.51.100.0/24', '203.0.113.128/26'] });
+    const moved = new Map([['postfix_v4', [{ text: '198.51.100.0/25', expiresS: 10 }, { text: '203.0.113.0/25', expiresS: 20 }]]]);
+    const plan = upgradeScript(names, [25], { summary, moved, presentNets: ['198.51.100.0/23', '203.0.113.64/26'] });
     expect(plan.lines.slice(-2)).toEqual([
-      'delete element inet mailjail postfix_v4_net { 203.0.113.128/26 }',
-      'add element inet mailjail postfix_v4_net { 203.0.113.0/24 timeout 20s }',
+      'delete element inet mailjail postfix_v4_net { 203.0.113.64/26 }',
+      'add element inet mailjail postfix_v4_net { 203.0.113.0/25 timeout 20s }',
     ]);
     expect(plan).toMatchObject({ moved: 1, covered: ['198.51.100.0/25'] });
+  });
+});
+
+describe('moving /24s and /64s out of the interval sets', () => {
+  test('deletes them from the interval sets and adds their network addresses to the masked sets with the time left, in one script', () => {
+    const present = [
+      { text: '198.51.100.0/24', timeoutS: 600, expiresS: 300 },
+      { text: '203.0.113.0/25', timeoutS: 600, expiresS: 300 },
+      { text: '2001:db8:1:2::/64', timeoutS: 7200, expiresS: 7000 },
+      { text: '2001:db8::/48', timeoutS: 60 },
+    ];
+    expect(maskedMoveScript(names, present)).toEqual({
+      lines: [
+        'delete element inet mailjail postfix_v4_net { 198.51.100.0/24 }',
+        'delete element inet mailjail postfix_v6_net { 2001:db8:1:2::/64 }',
+        'add element inet mailjail postfix_v4_24 { 198.51.100.0 timeout 300s }',
+        'add element inet mailjail postfix_v6_64 { 2001:db8:1:2:: timeout 7000s }',
+      ],
+      moved: 2,
+    });
+  });
+
+  test('nothing to move, nothing to send', () => {
+    expect(maskedMoveScript(names, [{ text: '203.0.113.0/25', timeoutS: 60 }])).toEqual({ lines: [], moved: 0 });
   });
 });
