@@ -37,7 +37,7 @@ const nullMeter = {
   spared: 0,
   forgiven: 0,
 };
-const view = { startedAt: Date.now(), reconcileIntervalMs: 60_000, jails: () => [], databaseBytes: () => 0, isReady: () => true };
+const view = { startedAt: Date.now(), reconcileIntervalMs: 60_000, sourceGraceMs: 60_000, jails: () => [], databaseBytes: () => 0, isReady: () => true };
 
 function runOnce(lines, withMetrics) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-metrics-cost-'));

@@ -36,6 +36,8 @@ export interface MainConfig {
 export interface MetricsConfig {
   listen?: ListenAddress;
   textfile?: string;
+  /** How long a source may be missing or unreadable before `status` reports it. */
+  sourceGraceMs: number;
 }
 
 export interface LoadedConfig {
@@ -129,7 +131,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
-    metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile },
+    metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile, sourceGraceMs: m.metrics?.sourceGrace ?? 60_000 },
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }

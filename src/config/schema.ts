@@ -105,7 +105,7 @@ export const MainFileSchema = z
     reconcileInterval: duration,
     /** Prometheus metrics: an HTTP listener and/or a node_exporter textfile (README "Watching mailjail"). */
     metrics: z
-      .object({ listen: z.string().min(1), allowRemote: z.boolean(), textfile: z.string().regex(/^\/.*\.prom$/, 'expected an absolute path ending in .prom') })
+      .object({ listen: z.string().min(1), allowRemote: z.boolean(), textfile: z.string().regex(/^\/.*\.prom$/, 'expected an absolute path ending in .prom'), sourceGrace: duration })
       .partial()
       .strict()
       .superRefine((m, ctx) => {

@@ -25,6 +25,8 @@ export interface AdminDeps {
   main(): MainConfig;
   /** The metrics text (`mailjail metrics`) and the problems `status` reports. */
   metrics: Pick<Metrics, 'render' | 'health'>;
+  /** The last bans into the kernel, newest first (status --watch). */
+  recentBans(): Ban[];
   /** Reloads the config; resolves with the names of the jails running afterwards. */
   reload(): Promise<string[]>;
 }
@@ -127,7 +129,13 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       sources: rt.sources.map((s) => s.status()),
     }));
   if (only && jails.length === 0) throw new MailjailError('USAGE', `no running jail "${only}"`);
+  const problems = deps.metrics.health
+    .evaluate(Date.now())
+    .filter((p) => !only || p.jail === only)
+    .map((p) => ({ ...p, since: new Date(p.since).toISOString() }));
   return {
+    problems,
+    recentBans: deps.recentBans().filter((b) => !only || b.jail === only).map(banView),
     version: require('../../package.json').version as string,
     pid: process.pid,
     uptimeSeconds: Math.round((now - deps.startedAt) / 1000),

@@ -123,7 +123,9 @@ export class BanApplier {
       this.health.lastError = message;
       this.health.lastErrorAt = this.now();
       this.meter?.firewallBatch(this.action.name, false, (Date.now() - wallStart) / 1000, [], Date.now());
-      this.log.error({ jail: this.jail, action: this.action.name, bans: bans.length, unbans: unbans.length, err: message }, 'firewall action failed; will retry');
+      // logged once per failed run, naming the addresses it was for (the first ten of a big batch)
+      const ips = [...batch.keys()].slice(0, 10);
+      this.log.error({ jail: this.jail, action: this.action.name, ips, bans: bans.length, unbans: unbans.length, err: message }, 'firewall action failed; will retry');
       // put the batch back under anything newer that arrived meanwhile
       for (const [ip, change] of batch) if (!this.pending.has(ip)) this.pending.set(ip, change);
       for (const w of waiters) w.reject(e as Error);

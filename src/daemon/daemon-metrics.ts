@@ -15,6 +15,7 @@ export interface MetricsSources {
   isReady(): boolean;
   startedAt: number;
   reconcileIntervalMs(): number;
+  sourceGraceMs(): number;
 }
 
 /** Unban causes as labels: who asked. */
@@ -34,6 +35,9 @@ function metricsViewOf(d: MetricsSources): MetricsView {
     startedAt: d.startedAt,
     get reconcileIntervalMs() {
       return d.reconcileIntervalMs();
+    },
+    get sourceGraceMs() {
+      return d.sourceGraceMs();
     },
     isReady: () => d.isReady(),
     databaseBytes: () => {

@@ -21,6 +21,7 @@ import type { Metrics } from '../metrics/metrics';
 import { serveMetrics, type MetricsServing } from '../metrics/serve-metrics';
 import { createDaemonMetrics } from './daemon-metrics';
 import { logBansAndUnbans } from './ban-log';
+import { RecentBans } from './recent-bans';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -52,6 +53,7 @@ export class Daemon {
   private control: ControlServer | null = null;
   private readonly metrics: Metrics;
   private metricsServing: MetricsServing | null = null;
+  private readonly recentBans: RecentBans;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
@@ -59,12 +61,14 @@ export class Daemon {
     this.startedAt = this.clock.now();
     this.jails = new JailRegistry(this.log);
     logBansAndUnbans(this.jails, this.log);
+    this.recentBans = new RecentBans(this.jails);
     this.metrics = createDaemonMetrics({
       jails: this.jails,
       store: () => this.store,
       isReady: () => this.ready,
       startedAt: Date.now(),
       reconcileIntervalMs: () => this.config.main.reconcileIntervalMs,
+      sourceGraceMs: () => this.config.main.metrics.sourceGraceMs,
     });
   }
 
@@ -100,6 +104,7 @@ export class Daemon {
       startedAt: this.startedAt,
       main: () => this.config.main,
       metrics: this.metrics,
+      recentBans: () => this.recentBans.list(),
       reload: async () => {
         await this.reload();
         return this.jails.names();

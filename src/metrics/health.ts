@@ -3,14 +3,13 @@
  * keeps failing, a source that is missing or unreadable for a while, a kernel set that drifts from
  * the database. `mailjail status` exits non-zero on any of them, and says which and what to do.
  *
- * "For a while" is SOURCE_GRACE_MS: a log rotated by delete-and-create has no file for a moment,
- * and must not make status fail. The tracker is evaluated every few seconds (and on every ask),
+ * "For a while" is `metrics.sourceGrace` (default 60 s): a log rotated by delete-and-create has
+ * no file for a moment, and must not make status fail. A drift stays reported for two reconcile
+ * intervals after it was found (the reconcile puts it right at once, but it will come back). The tracker is evaluated every few seconds (and on every ask),
  * so a problem's age is known even when nobody asked before.
  */
 import type { JailMeter } from './jail-meter';
 import type { JailView, MetricsView } from './view';
-
-export const SOURCE_GRACE_MS = 60_000;
 
 export type ProblemKind = 'action' | 'source-missing' | 'source-unreadable' | 'drift';
 
@@ -35,7 +34,7 @@ export class HealthTracker {
     private readonly meterOf: (jail: string) => JailMeter | undefined,
   ) {}
 
-  /** Every problem present now; sources only once they have lasted SOURCE_GRACE_MS. */
+  /** Every problem present now; sources only once they have lasted `sourceGraceMs`. */
   evaluate(now: number): Problem[] {
     const seen = new Map<string, number>();
     const problems: Problem[] = [];
@@ -78,10 +77,10 @@ export class HealthTracker {
             kind: 'source-missing',
             jail: jail.name,
             subject: s.id,
-            message: `source ${s.id}: no file matches (for over ${SOURCE_GRACE_MS / 1000} s); jail ${jail.name} reads nothing from it`,
+            message: `source ${s.id}: no file matches (for over ${this.view.sourceGraceMs / 1000} s); jail ${jail.name} reads nothing from it`,
             hint: `check the path under sources: in jails.d (a typo?), and that the mail server logs there (on a journal-only system use a journal: source)`,
           },
-          SOURCE_GRACE_MS,
+          this.view.sourceGraceMs,
         );
       }
       if (s.error === undefined) continue;
@@ -99,21 +98,21 @@ export class HealthTracker {
           message: `source ${s.id} cannot be read: ${s.error}`,
           hint: `check the file's permissions (the service reads with CAP_DAC_READ_SEARCH) or, for a journal source, that journalctl runs`,
         },
-        SOURCE_GRACE_MS,
+        this.view.sourceGraceMs,
       );
     }
   }
 
   private driftProblem(jail: JailView, now: number, note: Note): void {
-    const r = this.meterOf(jail.name)?.lastReconcile;
-    if (!r || r.missing + r.extra === 0 || now - r.at > 2 * this.view.reconcileIntervalMs + 5_000) return;
+    const r = this.meterOf(jail.name)?.lastDrift;
+    if (!r || now - r.at > 2 * this.view.reconcileIntervalMs + 5_000) return;
     note(
       `drift:${jail.name}`,
       {
         kind: 'drift',
         jail: jail.name,
         subject: jail.action.name,
-        message: `the kernel's sets of jail ${jail.name} drifted from the database at the last reconcile (${r.missing} bans missing, ${r.extra} foreign addresses); mailjail put them right`,
+        message: `the kernel's sets of jail ${jail.name} drifted from the database at a reconcile ${Math.round((now - r.at) / 1000)} s ago (${r.missing} bans missing, ${r.extra} foreign addresses); mailjail put them right`,
         hint: `something else changes mailjail's firewall table: a firewall reload (nftables.service, iptables-restore), nft flush ruleset, or a second mailjail on the same table; find it and make it leave the table alone`,
       },
       0,

@@ -71,8 +71,8 @@ export class JailMeter {
   forgiven = 0;
   readonly firewall = new Map<string, { batches: number; failures: number }>();
   readonly drift = { missing: 0, extra: 0 };
-  /** The last reconcile's finding (status reports a kernel that drifts). */
-  lastReconcile?: { at: number; missing: number; extra: number };
+  /** The last reconcile that found the kernel different from the database (status reports it). */
+  lastDrift?: { at: number; missing: number; extra: number };
   /** The line time of bans decided and not yet in the kernel. */
   private readonly lineTimes = new WeakMap<Ban, number>();
 
@@ -136,6 +136,6 @@ export class JailMeter {
   reconciled(missing: number, extra: number, at: number): void {
     this.drift.missing += missing;
     this.drift.extra += extra;
-    this.lastReconcile = { at, missing, extra };
+    if (missing + extra > 0) this.lastDrift = { at, missing, extra };
   }
 }

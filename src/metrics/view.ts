@@ -32,4 +32,6 @@ export interface MetricsView {
   startedAt: number;
   /** How often the kernel is compared with the database (a drift finding stays this long, twice). */
   reconcileIntervalMs: number;
+  /** How long a source may be missing or unreadable before it is a problem (metrics.sourceGrace). */
+  sourceGraceMs: number;
 }

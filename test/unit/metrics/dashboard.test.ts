@@ -26,7 +26,7 @@ function metricNamesOf(expr: string): string[] {
 }
 
 async function exportedNames(): Promise<Set<string>> {
-  const view: MetricsView = { startedAt: 0, reconcileIntervalMs: 60_000, jails: () => [], databaseBytes: () => 0, isReady: () => true };
+  const view: MetricsView = { startedAt: 0, reconcileIntervalMs: 60_000, sourceGraceMs: 60_000, jails: () => [], databaseBytes: () => 0, isReady: () => true };
   const text = await new Metrics(view).render();
   const names = new Set<string>();
   for (const line of text.split('\n')) {

@@ -8,7 +8,7 @@ import { serveMetrics, TEXTFILE_EVERY_MS } from '../../../src/metrics/serve-metr
 import type { JailView, MetricsView } from '../../../src/metrics/view';
 
 function viewOf(jails: JailView[] = []): MetricsView & { ready: boolean } {
-  const v = { ready: true, startedAt: 1_700_000_000_000, reconcileIntervalMs: 60_000, jails: () => jails, databaseBytes: () => 4096, isReady: () => v.ready };
+  const v = { ready: true, startedAt: 1_700_000_000_000, reconcileIntervalMs: 60_000, sourceGraceMs: 60_000, jails: () => jails, databaseBytes: () => 4096, isReady: () => v.ready };
   return v;
 }
 

@@ -28,12 +28,12 @@ function problemsOf(yaml: string): string[] {
 
 describe('metrics configuration', () => {
   it('serves nothing by default', () => {
-    expect(load('logLevel: info\n').main.metrics).toEqual({ listen: undefined, textfile: undefined });
+    expect(load('logLevel: info\n').main.metrics).toEqual({ listen: undefined, textfile: undefined, sourceGraceMs: 60_000 });
   });
 
   it('reads a loopback listen address and a textfile path', () => {
     const m = load('metrics:\n  listen: "127.0.0.1:9716"\n  textfile: /var/lib/prometheus/node-exporter/mailjail.prom\n').main.metrics;
-    expect(m).toEqual({ listen: { host: '127.0.0.1', port: 9716, isLoopback: true }, textfile: '/var/lib/prometheus/node-exporter/mailjail.prom' });
+    expect(m).toEqual({ listen: { host: '127.0.0.1', port: 9716, isLoopback: true }, textfile: '/var/lib/prometheus/node-exporter/mailjail.prom', sourceGraceMs: 60_000 });
   });
 
   it('refuses a non-loopback listen address unless allowRemote is set, naming file, line and key', () => {
