@@ -31,6 +31,8 @@ type Change = { kind: 'ban'; ban: Ban } | { kind: 'unban'; ip: string };
 export class BanApplier {
   private pending = new Map<string, Change>();
   private running: Promise<void> | null = null;
+  /** The batch being applied now. */
+  private inFlight: Map<string, Change> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 1000;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -68,6 +70,11 @@ export class BanApplier {
     });
   }
 
+  /** Is a change of this address waiting or being applied? (reconcile: not lost, on its way) */
+  isQueued(ip: string): boolean {
+    return this.pending.has(ip) || this.inFlight?.has(ip) === true;
+  }
+
   status(): ActionHealth {
     return { ...this.health, pending: this.pending.size };
   }
@@ -87,6 +94,7 @@ export class BanApplier {
     }
     this.running = this.runBatch().finally(() => {
       this.running = null;
+      this.inFlight = null;
       // next batch, or settle flushNow() callers that arrived while this one ran
       if (!this.retryTimer) this.kick();
     });
@@ -95,6 +103,7 @@ export class BanApplier {
   private async runBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
+    this.inFlight = batch;
     const bans: Ban[] = [];
     const unbans: string[] = [];
     for (const change of batch.values()) {
