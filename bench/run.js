@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const SUITES = [require('./suites/check-throughput'), require('./suites/adversarial'), require('./suites/daemon')];
+const SUITES = [require('./suites/check-throughput'), require('./suites/adversarial'), require('./suites/daemon'), require('./suites/fleet')];
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(__dirname, 'out');

@@ -11,6 +11,9 @@ command -v setpriv >/dev/null || need+=(util-linux)
 # metrics: a real Prometheus scrapes the daemon; log priorities: a real journald and systemd-cat
 [[ -x /usr/bin/prometheus ]] || need+=(prometheus)
 [[ -x /lib/systemd/systemd-journald && -x /usr/bin/systemd-cat ]] || need+=(systemd)
+# the fleet suite runs a real Redis (Debian 12: 7.0), started by the test on a loopback port
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v openssl >/dev/null || need+=(openssl)   # the fleet suite makes a CA for Redis over TLS
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "mailjail tests need: ${need[*]} (run as root, or apt-get install them)" >&2
@@ -19,7 +22,7 @@ if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # Package scripts must not start services (prometheus would listen on :9090); 101 forbids it.
+  # Package scripts must not start the host's own services (redis-server's unit, prometheus on :9090): policy-rc.d 101 forbids it.
   made_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
@@ -27,6 +30,6 @@ if ((${#need[@]})); then
   fi
   status=0
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || status=$?
-  ((made_policy)) && rm -f /usr/sbin/policy-rc.d
+  if ((made_policy)); then rm -f /usr/sbin/policy-rc.d; fi
   exit "$status"
 fi

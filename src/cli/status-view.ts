@@ -13,6 +13,11 @@ export function formatStatus(s: StatusReply): string {
     `mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}`,
     `database ${s.database.path}: ${(s.database.bytes / 1048576).toFixed(1)} MiB, ${s.database.strikes} strikes, ${s.database.activeBans} active bans`,
   ];
+  const f = s.fleet;
+  if (f) {
+    const link = f.connected ? 'connected' : `DISCONNECTED${f.lastError ? ` (${f.lastError})` : ''}`;
+    lines.push(`fleet node ${f.node}: ${link}, lag ${f.lagMs} ms, ${f.pending} pending, ${f.published} published, ${f.received} received, ${f.rejected} rejected`);
+  }
   for (const j of s.jails) {
     const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
     lines.push('', `jail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}`);

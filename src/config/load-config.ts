@@ -5,10 +5,11 @@
  * `file:line: path: message`. With no directory, the shipped jails alone (all disabled) are loaded.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
-import { JailsFileSchema, MainFileSchema, type JailPatch, type MainFile } from './schema';
+import { JailsFileSchema, MainFileSchema, type FleetFile, type JailPatch, type MainFile } from './schema';
 import { MAIN_DEFAULTS } from './main-defaults';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
@@ -30,6 +31,17 @@ export interface MainConfig {
   metrics: MetricsConfig;
   /** The widest prefix a manual ban may take without --force, per family. */
   maxBanPrefix: { ipv4: number; ipv6: number };
+  /** Absent: a single server. */
+  fleet?: FleetConfig;
+}
+
+export interface FleetConfig {
+  redis: FleetFile['redis'];
+  node: string;
+  secretFile: string;
+  caFile?: string;
+  keyPrefix: string;
+  streamLength: number;
 }
 
 /** Both off by default; `mailjail metrics` over the socket always works. */
@@ -132,6 +144,14 @@ function mainConfigOf(m: MainFile): MainConfig {
     ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
     metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile, sourceGraceMs: m.metrics?.sourceGrace ?? 60_000 },
+    fleet: m.fleet && {
+      redis: m.fleet.redis,
+      node: m.fleet.node ?? hostname().split('.')[0],
+      secretFile: m.fleet.secretFile,
+      caFile: m.fleet.caFile,
+      keyPrefix: m.fleet.keyPrefix ?? 'mailjail:',
+      streamLength: m.fleet.streamLength ?? 100_000,
+    },
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
   };
 }

@@ -19,6 +19,8 @@ export interface JailConfig {
   action: string | undefined;
   startAt: 'end' | 'beginning' | { replayMs: number };
   ignoreIp: string[];
+  /** Whether this jail's strikes count fleet-wide (only meaningful with `fleet:` in mailjail.yaml). */
+  fleet: boolean;
   rules: JailRules;
 }
 
@@ -88,6 +90,7 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     action: p.action,
     startAt,
     ignoreIp: p.ignoreIp ?? [],
+    fleet: p.fleet ?? true,
     rules,
   };
   if (jail.filters.length === 0) problem('filters', 'a jail needs at least one filter');

@@ -45,6 +45,8 @@ const JailPatchSchema = z
     ignoreIp: z.array(cidrText),
     ports: z.union([z.literal('all'), z.array(port).min(1)]),
     action: z.string().min(1),
+    /** false: this jail's strikes stay on this server (its bans are still shared with the fleet). */
+    fleet: z.boolean(),
     startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
     ipv6HostPrefix: z.number().int().min(32).max(128),
     fingerprint: z.object({ enabled: z.boolean(), events: z.array(eventKind), banTime: duration }).partial().strict(),
@@ -89,6 +91,41 @@ const commandAction = z
   })
   .strict();
 
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
+
+/** Sharing bans and counts with other servers through Redis (issue 13); absent: a single server. */
+const fleetSchema = z
+  .object({
+    redis: z.union([
+      z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://[user:password@]host:port/db or rediss:// (TLS)'),
+      z
+        .object({
+          sentinels: z.array(hostPort).min(1),
+          name: z.string().min(1),
+          username: z.string().min(1),
+          password: z.string().min(1),
+          sentinelPassword: z.string().min(1),
+          db: z.number().int().min(0),
+          tls: z.boolean(),
+        })
+        .partial()
+        .required({ sentinels: true, name: true })
+        .strict(),
+    ]),
+    node: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected a host-like name (letters, digits, . _ -)'),
+    secretFile: z.string().min(1),
+    /** Prefix of every Redis key mailjail uses (one Redis may serve several fleets, or rspamd too). */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/),
+    /** CA certificate(s) that signed Redis's TLS certificate (rediss://, or Sentinel with tls); default Node's CA store. */
+    caFile: z.string().min(1),
+    /** How many events the stream keeps (XADD MAXLEN ~): a node down longer resyncs from the active bans. */
+    streamLength: z.number().int().min(1000),
+  })
+  .partial()
+  .required({ redis: true, secretFile: true })
+  .strict();
+export type FleetFile = z.infer<typeof fleetSchema>;
+
 export const MainFileSchema = z
   .object({
     database: z.string().min(1),
@@ -116,6 +153,7 @@ export const MainFileSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: `${a.host} is not a loopback address: metrics show attackers how close they are to a ban; set metrics.allowRemote: true if you mean it` });
         }
       }),
+    fleet: fleetSchema,
     /** The widest prefix `mailjail ban` accepts without --force (issue 15). */
     maxBanPrefix: z.object({ ipv4: z.number().int().min(0).max(32), ipv6: z.number().int().min(0).max(128) }).partial().strict(),
   })

@@ -66,5 +66,7 @@ export interface StatusReply {
   pid: number;
   uptimeSeconds: number;
   database: { path: string; bytes: number; strikes: number; activeBans: number };
+  /** In a fleet: connected, lag, what is still to publish, what came in and what was refused. */
+  fleet?: { node: string; connected: boolean; lastError?: string; pending: number; lagMs: number; received: number; published: number; rejected: number; bansRefused: number };
   jails: JailStatus[];
 }

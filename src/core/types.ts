@@ -69,6 +69,8 @@ export interface Ban {
   reason: BanRule | string;
   /** How many times this ip/prefix had been banned before this ban (0 for a first ban). */
   count: number;
+  /** In a fleet: the node that made the ban (absent: this server). */
+  node?: string;
 }
 
 /** What decide/ tells the daemon to do. */

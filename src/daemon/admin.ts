@@ -10,6 +10,7 @@ import type { Request } from '../control/protocol';
 import { banView, type BanReply, type ReloadReply, type StatusReply, type UnbanReply, type WhyReply } from '../control/replies';
 import type { MainConfig } from '../config/load-config';
 import type { BanRow, Store } from '../store/store';
+import type { FleetStatus } from '../fleet/fleet-node';
 import { checkManualBan } from './ban-refusal';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
@@ -27,6 +28,10 @@ export interface AdminDeps {
   metrics: Pick<Metrics, 'render' | 'health'>;
   /** The last bans into the kernel, newest first (status --watch). */
   recentBans(): Ban[];
+  /** This server's name in `list` rows (its fleet node name, else its host name). */
+  node: string;
+  /** The fleet's health for `status`; undefined for a single server. */
+  fleet(): FleetStatus | undefined;
   /** Reloads the config; resolves with the names of the jails running afterwards. */
   reload(): Promise<string[]>;
 }
@@ -39,7 +44,7 @@ export function createAdminHandler(deps: AdminDeps) {
       case 'status':
         return status(deps, req.jail);
       case 'list':
-        return deps.store.activeBans(deps.now(), { jail: req.jail, ip: req.ip }).map(banView);
+        return deps.store.activeBans(deps.now(), { jail: req.jail, ip: req.ip }).map((b) => ({ ...banView(b), node: b.node ?? deps.node }));
       case 'ban':
         return ban(deps, req.ip, req.jail, req.for, req.reason, req.force ?? false);
       case 'unban':
@@ -139,6 +144,7 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
     version: require('../../package.json').version as string,
     pid: process.pid,
     uptimeSeconds: Math.round((now - deps.startedAt) / 1000),
+    fleet: deps.fleet(),
     database: { path: deps.store.path, bytes: stats.bytes, strikes: stats.strikes, activeBans: stats.activeBans },
     jails,
   };

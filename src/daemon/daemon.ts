@@ -3,14 +3,17 @@
  * daemon's life: start, reloads one at a time, stop.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { checkFirewallRequirements } from '../enforce/requirements';
+import { claimFirewall, type FirewallClaim } from '../enforce/firewall-owner';
 import { Store } from '../store/store';
 import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
+import type { JailRuntime } from './jail-runtime';
 import { startJails, stopJails } from './start-jails';
 import { Housekeeping } from './housekeeping';
 import { startControlServer, type ControlServer } from '../control/server';
@@ -22,6 +25,8 @@ import { serveMetrics, type MetricsServing } from '../metrics/serve-metrics';
 import { createDaemonMetrics } from './daemon-metrics';
 import { logBansAndUnbans } from './ban-log';
 import { RecentBans } from './recent-bans';
+import type { FleetNode } from '../fleet/fleet-node';
+import { createFleet } from './fleet-wiring';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -54,6 +59,9 @@ export class Daemon {
   private readonly metrics: Metrics;
   private metricsServing: MetricsServing | null = null;
   private readonly recentBans: RecentBans;
+  /** In a fleet (`fleet:` in mailjail.yaml): this node's link to the others; null for a single server. */
+  private fleet: FleetNode | null = null;
+  private claim: FirewallClaim | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.clock = options.clock ?? systemClock;
@@ -87,10 +95,17 @@ export class Daemon {
     try {
       // a port already taken refuses the start before the firewall is touched
       this.metricsServing = await serveMetrics(this.metrics, config.main.metrics, (level, msg, ctx) => this.log[level](ctx ?? {}, msg));
+      // ...and one on the same firewall table with another socket (`npm start` beside the service) here.
+      if (firewallKinds(config).size > 0) this.claim = await claimFirewall(config.main.nftablesTable, this.options.wrap);
       mkdirSync(dirname(config.main.database), { recursive: true });
       this.store = Store.open(config.main.database);
+      const { fleet } = config.main;
+      if (fleet) this.fleet = createFleet(fleet, this.store, this.jails, () => this.config.main, this.log, () => this.clock.now());
       await this.startJails();
+      this.fleet?.start();
     } catch (e) {
+      await this.fleet?.stop();
+      this.claim?.release();
       await this.control.close();
       await this.metricsServing?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
@@ -105,6 +120,8 @@ export class Daemon {
       main: () => this.config.main,
       metrics: this.metrics,
       recentBans: () => this.recentBans.list(),
+      node: this.fleet?.node ?? hostname().split('.')[0],
+      fleet: () => this.fleet?.status(),
       reload: async () => {
         await this.reload();
         return this.jails.names();
@@ -125,15 +142,14 @@ export class Daemon {
 
   /** Throws MISSING naming every missing program or privilege, when there is one. */
   private async checkRequirements(config: LoadedConfig): Promise<void> {
-    const kinds = new Set<string>([config.main.action]);
-    for (const j of config.jails.values()) if (j.enabled) kinds.add(j.action ?? config.main.action);
     const missing: string[] = [];
-    for (const kind of kinds) if (kind === 'nftables' || kind === 'iptables') missing.push(...(await checkFirewallRequirements(kind)));
+    for (const kind of firewallKinds(config)) missing.push(...(await checkFirewallRequirements(kind)));
     if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
   }
 
-  private startJails(): Promise<void> {
-    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap, meterOf: (jail) => this.metrics.jail(jail) });
+  /** `previous`: the jails a reload stopped; those not started again are retired. */
+  private startJails(previous: readonly JailRuntime[] = []): Promise<void> {
+    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey: this.fleet?.userHashKey, meterOf: (jail) => this.metrics.jail(jail) }, previous);
   }
 
   /**
@@ -167,9 +183,9 @@ export class Daemon {
       this.log.error({ problems }, 'reload refused: configuration invalid; keeping the running one');
       throw e;
     }
-    await stopJails(this.jails);
+    const previous = await stopJails(this.jails);
     this.config = config;
-    await this.startJails();
+    await this.startJails(previous);
     this.log.info({ jails: this.jails.names() }, 'reloaded');
   }
 
@@ -183,9 +199,20 @@ export class Daemon {
     await this.metricsServing?.close();
     // after the reloads already running or queued, which see `stopped` and do nothing
     await this.serially(async () => {
+      await this.fleet?.stop();
       await stopJails(this.jails);
+      this.claim?.release();
       this.store.close();
     });
     this.log.info('stopped');
   }
+}
+
+/** The kernel firewalls the enabled jails (and the manual jail, on the default action) use. */
+function firewallKinds(config: LoadedConfig): Set<'nftables' | 'iptables'> {
+  const kinds = new Set<'nftables' | 'iptables'>();
+  for (const kind of [config.main.action, ...[...config.jails.values()].filter((j) => j.enabled).map((j) => j.action ?? config.main.action)]) {
+    if (kind === 'nftables' || kind === 'iptables') kinds.add(kind);
+  }
+  return kinds;
 }

@@ -12,6 +12,7 @@ import { createAction } from '../enforce/create-action';
 import type { JailMeter } from '../metrics/jail-meter';
 import type { LineEvent } from '../core/types';
 import type { Source } from '../sources/source';
+import type { Ban, Strike } from '../core/types';
 import { BanApplier } from './ban-applier';
 import { buildJailParts, type JailParts } from './jail-parts';
 import type { Logger } from './logger';
@@ -37,6 +38,8 @@ export interface JailRuntime {
   meter: JailMeter;
   /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
   replayCutoff?: number;
+  /** In a fleet: records what the jail decided for publishing (called inside the store transaction). */
+  share?: (strikes: Strike[], bans: Ban[]) => void;
 }
 
 /** The jail admin bans go to when no --jail is named: always there, blocks all ports. */
@@ -57,7 +60,8 @@ export interface RuntimeDeps {
   meterOf(jail: string): JailMeter;
 }
 
-function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
+/** The action a name in the config stands for: a built-in one or one of `actions:`. */
+export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
   if ((BUILTIN_ACTIONS as readonly string[]).includes(name)) return name as ActionSpec;
   return config.main.actions[name];
 }

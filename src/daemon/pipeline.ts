@@ -51,6 +51,8 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
   meter.source(batch.source).read(lines, batch.cursor, () => textBytes(batch), Date.now());
   const matchedAt = Date.now();
   store.transaction(() => {
+    // in the same transaction: a decision is published (fleet) if and only if it is stored
+    if (rt.share && strikes.length + bans.length > 0) rt.share(strikes, bans);
     if (strikes.length > 0) store.addStrikes(strikes);
     if (bans.length > 0) store.recordBans(bans);
     if (batch.cursor) store.setCursor(batch.cursor.key, batch.cursor.value);

@@ -14,6 +14,7 @@ import { createJailRuntime, type JailRuntime, type RuntimeDeps } from './jail-ru
 import type { Logger } from './logger';
 import { openSources } from './open-sources';
 import { restoreBans } from './restore';
+import { retireStoppedJails } from './retire-jails';
 import { createUserHasher, newHashKey } from './user-hash';
 
 export interface StartContext {
@@ -26,15 +27,21 @@ export interface StartContext {
   wrap?: string[];
   /** The jail's metrics meter (kept across reloads). */
   meterOf: RuntimeDeps['meterOf'];
+  /** In a fleet: the shared key user names are hashed with, so a spray over the fleet is one spray. */
+  userHashKey?: string;
 }
 
-/** Builds the jails, restores their bans and strikes, installs them in the registry, opens their sources. */
-export async function startJails(ctx: StartContext): Promise<void> {
+/**
+ * Builds the jails, restores their bans and strikes, installs them in the registry, retires the
+ * jails no longer enabled (`previous`: those a reload stopped), opens the sources.
+ */
+export async function startJails(ctx: StartContext, previous: readonly JailRuntime[] = []): Promise<void> {
   const { store, log } = ctx;
   const now = ctx.now();
   for (const expired of store.expireBans(now)) log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
   const runtimes = await buildAndRestore(runtimeDeps(ctx), ctx, now);
   ctx.jails.swap(runtimes);
+  await retireStoppedJails(previous, runtimes, { config: ctx.config, store, log, wrap: ctx.wrap, now });
   for (const rt of runtimes) {
     const engine = rt.parts?.engine;
     if (engine) store.eachStrikeFact(now - strikeMemoryMs(rt.config!.rules), rt.name, (ip, time, event, weight) => engine.restoreStrike(ip, time, event as EventKind, weight, now));
@@ -47,11 +54,12 @@ export async function startJails(ctx: StartContext): Promise<void> {
   );
 }
 
-/** Stops the registry's jails: no source reads on, every queued firewall change applied. */
-export async function stopJails(jails: JailRegistry): Promise<void> {
+/** Stops the registry's jails: no source reads on, every queued firewall change applied. Returns them. */
+export async function stopJails(jails: JailRegistry): Promise<JailRuntime[]> {
   const old = jails.swap([]);
   for (const rt of old) for (const s of rt.sources) await s.stop();
   for (const rt of old) await rt.applier.idle();
+  return old;
 }
 
 async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number): Promise<JailRuntime[]> {
@@ -75,8 +83,8 @@ async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number
   return runtimes;
 }
 
-function runtimeDeps({ config, store, log, wrap, now, meterOf }: StartContext): RuntimeDeps {
-  let key = store.getMeta('user-hash-key');
+function runtimeDeps({ config, store, log, wrap, now, userHashKey, meterOf }: StartContext): RuntimeDeps {
+  let key = userHashKey ?? store.getMeta('user-hash-key');
   if (!key) {
     key = newHashKey();
     store.setMeta('user-hash-key', key);

@@ -222,6 +222,47 @@ export class JailEngine {
     if (ban.jail === this.rules.name) this.active.set(ban.ip, ban.until);
   }
 
+  /**
+   * A strike another node of the fleet counted (issue 13): it joins the windows, spray and customer
+   * memory as a local one would, but bans nothing itself. The node that sees the next failure
+   * decides, with the fleet's counts, so a ban is made once and not once per node.
+   */
+  addRemoteStrike(ip: string, time: number, event: EventKind, weight: number, userHash: string | null): void {
+    if (this.guard.isProtected(ip)) return;
+    const key = this.offenderOf(ip);
+    if (event === 'auth-success') {
+      this.restoreStrike(ip, time, event, 0, time);
+      this.spray.forget(key);
+      return;
+    }
+    const rule = this.rules.events[event];
+    if (!rule) return;
+    this.windows.add(key, time, weight, rule.findTimeMs);
+    const isCustomer = this.customers.isCustomer(key, time);
+    if (isCustomer) this.customers.addFailure(key, time);
+    if (userHash && this.rules.spray.enabled && !isCustomer && isAuthFailure(event)) this.spray.add(userHash, key, time);
+  }
+
+  /** Is the address (or a customer inside the prefix) a customer of this jail at `time`? */
+  hasCustomer(target: string, time: number): boolean {
+    return target.includes('/') ? this.customers.hasCustomerIn(target, time) : this.customers.isCustomer(this.offenderOf(target), time);
+  }
+
+  /**
+   * A ban made elsewhere passes this jail's own guard (protected addresses, customers, no prefix
+   * wider than the jail's subnet escalation would make); once accepted it is active here and counts
+   * towards subnet escalation, which a later local ban in that prefix may then trigger.
+   */
+  acceptRemoteBan(ban: Ban, time: number): boolean {
+    const [addr, len] = ban.ip.split('/');
+    const widest = familyOf(addr) === 4 ? this.rules.subnet.ipv4Prefix : this.rules.subnet.ipv6Prefix;
+    if (this.guard.isProtected(ban.ip) || (len !== undefined && Number(len) < widest) || this.hasCustomer(ban.ip, time)) return false;
+    this.active.set(ban.ip, ban.until);
+    this.history.record(ban);
+    this.subnets.onBan(ban.ip, time);
+    return true;
+  }
+
   /** Bans that ended are no longer active. */
   noteExpired(ip: string): void {
     this.active.delete(ip);

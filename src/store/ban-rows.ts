@@ -18,18 +18,19 @@ export interface ActiveBanQuery {
   ip?: string;
 }
 
-export const BAN_COLUMNS = 'id, ip, jail, since, until, reason, count, lifted_at, expired';
+export const BAN_COLUMNS = 'id, ip, jail, since, until, reason, count, lifted_at, expired, node';
 
 /** A ban still in the kernel: neither expired nor lifted. Matches the partial index bans_current. */
 export const CURRENT = 'expired = 0 AND lifted_at IS NULL';
 
 /** A row of BAN_COLUMNS in raw (array) mode: restoring 100,000 bans builds them a third faster than named rows. */
-type RawBan = [number, string, string, number, number, string, number, number | null, number];
+type RawBan = [number, string, string, number, number, string, number, number | null, number, string | null];
 
 export function toBanRow(raw: unknown): BanRow {
-  const [id, ip, jail, since, until, reason, count, liftedAt, expired] = raw as RawBan;
+  const [id, ip, jail, since, until, reason, count, liftedAt, expired, node] = raw as RawBan;
   const row: BanRow = { id, ip, jail, since, until, reason, count, expired: expired !== 0 };
   if (liftedAt !== null) row.liftedAt = liftedAt;
+  if (node !== null) row.node = node;
   return row;
 }
 

@@ -60,6 +60,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'fleet: the node of each ban, the outbox of events to publish',
+    up(db) {
+      // The outbox is written in the same transaction as the strikes and bans it carries, so a
+      // node that was cut off from Redis (or killed) publishes exactly what it decided meanwhile.
+      // AUTOINCREMENT: a sequence number is never reused, so peers can drop what they saw already.
+      db.exec(`
+        ALTER TABLE bans ADD COLUMN node TEXT;
+        CREATE TABLE fleet_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+      `);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

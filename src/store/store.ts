@@ -11,6 +11,7 @@ import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
 import { keyRangeOf } from './ip-key';
 import { openDatabase } from './open-database';
+import { Outbox } from './outbox';
 import { NO_LIMIT, pruneRows, type PruneCounts } from './prune';
 import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
 
@@ -25,12 +26,15 @@ export class Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertStrikes: (strikes: Strike[]) => void;
   private readonly upsertBans: (bans: Ban[]) => void;
+  /** What this node must still publish to its fleet (empty outside a fleet). */
+  readonly outbox: Outbox;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
     readonly isReadonly: boolean,
   ) {
+    this.outbox = new Outbox((text) => this.sql(text));
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
       for (const s of strikes) insert.run(strikeParams(s));
@@ -40,11 +44,11 @@ export class Store {
       // Positional parameters: cheaper to bind than named ones, and a flood writes one row per ban.
       const extend = this.sql(`UPDATE bans SET until = ?, reason = ?
         WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
-      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const b of bans) {
         const r = keyRangeOf(b.ip);
         if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
-          insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count);
+          insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count, b.node ?? null);
         }
       }
     });
@@ -109,6 +113,11 @@ export class Store {
     f.where.unshift(CURRENT, 'until > @now');
     const sql = `SELECT ${BAN_COLUMNS} FROM bans ${whereClause(f.where)} ORDER BY until, id`;
     return this.banRows(sql, { ...f.params, now });
+  }
+
+  /** Jails holding current bans: at start and reload, one no longer enabled gives them up. */
+  jailsWithCurrentBans(): string[] {
+    return this.sql(`SELECT DISTINCT jail FROM bans WHERE ${CURRENT}`).pluck().all() as string[];
   }
 
   /** How many active bans there are, in one jail or all (status), without reading them. */

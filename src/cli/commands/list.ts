@@ -1,6 +1,6 @@
 /**
  * `mailjail list [--jail J] [--ip IP|CIDR] [--json]`: active bans. --json prints an array of
- * {"ip","jail","since","until","reason","count"}.
+ * {"ip","jail","since","until","reason","count","node"} (node: the server that made the ban).
  */
 import type { Command } from 'commander';
 import type { BanView } from '../../control/replies';

@@ -2,6 +2,7 @@
  * The admin's view (issue 4): a real daemon in a namespace, driven through the real socket by the
  * real CLI: ban, list, unban, why, status, reload; bad requests, bad arguments, a non-root caller.
  */
+import { hostname } from 'node:os';
 import { createConnection } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ describeWithNetns(['nft', 'setpriv'])('control socket and CLI', () => {
     expect(text.stdout).toContain('203.0.113.9');
     const json = JSON.parse((await h.cli(['--json', 'list'])).stdout);
     expect(json).toEqual([
-      { ip: '203.0.113.9', jail: 'postfix', since: expect.any(String), until: expect.any(String), reason: 'manual: seen in spamtrap', count: 0 },
+      { ip: '203.0.113.9', jail: 'postfix', since: expect.any(String), until: expect.any(String), reason: 'manual: seen in spamtrap', count: 0, node: hostname().split('.')[0] },
     ]);
     expect(Date.parse(json[0].until) - Date.parse(json[0].since)).toBe(2 * 3600 * 1000);
   });

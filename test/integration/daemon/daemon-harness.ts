@@ -4,10 +4,11 @@
  * daemon's nft/ipset commands therefore change only the namespace's firewall.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '../../../src/control/client';
+import { OWNER_DIR } from '../../../src/enforce/firewall-owner';
 import { parseSetElements } from '../../../src/enforce/nft-json';
 import { jailSets } from '../../../src/enforce/nft-script';
 import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
@@ -65,10 +66,16 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
+  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside). */
+  protected daemonArgv(): string[] {
+    return ['ip', 'netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir];
+  }
+
   /** Spawns the daemon without waiting for it; its output goes to outFile. */
   launch(): ChildProcess {
     const out = this.outFile;
-    const child = spawn('ip', ['netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir], {
+    const [program, ...args] = this.daemonArgv();
+    const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -153,6 +160,12 @@ export class DaemonHarness {
 
   async teardown(): Promise<void> {
     await this.kill9();
+    if (this.ns) {
+      // a killed daemon leaves its claim on the namespace's table (the next one would take it over)
+      const r = await this.ns.exec(['readlink', '/proc/self/ns/net']);
+      const ino = r.code === 0 ? r.stdout.replace(/\D/g, '') : '';
+      if (ino && existsSync(OWNER_DIR)) for (const f of readdirSync(OWNER_DIR)) if (f.startsWith(`${ino}-`)) rmSync(join(OWNER_DIR, f), { force: true });
+    }
     await this.ns?.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -40,7 +40,7 @@ describe('schema migrations', () => {
     writeFileSync(t.dbPath(), '');
     t.open().close();
     expect(rawVersion(t.dbPath())).toBe(MIGRATIONS.length);
-    expect(tables(t.dbPath())).toEqual(['bans', 'cursors', 'meta', 'strikes']);
+    expect(tables(t.dbPath())).toEqual(['bans', 'cursors', 'fleet_outbox', 'meta', 'sqlite_sequence', 'strikes']);
   });
 
   it('creates the file when it does not exist yet', () => {

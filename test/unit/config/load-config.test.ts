@@ -65,6 +65,23 @@ describe('loadConfig', () => {
     expect(loadConfig(dir).jails.get('postfix')!.enabled).toBe(false);
   });
 
+  it('reads the fleet keys with their defaults, a jail keeping its counts local, and names a bad key by file:line', () => {
+    expect(loadConfig(null).main.fleet).toBeUndefined();
+    write('mailjail.yaml', 'fleet:\n  redis: redis://mailjail:pw@10.0.0.5:6379/0\n  node: mx1\n  secretFile: /etc/mailjail/fleet.key\n');
+    write('jails.d/50-p.yaml', 'jails:\n  postfix:\n    fleet: false\n');
+    const c = loadConfig(dir);
+    expect(c.main.fleet).toEqual({ redis: 'redis://mailjail:pw@10.0.0.5:6379/0', node: 'mx1', secretFile: '/etc/mailjail/fleet.key', keyPrefix: 'mailjail:', streamLength: 100_000 });
+    expect(c.jails.get('postfix')!.fleet).toBe(false);
+    expect(c.jails.get('exim')!.fleet).toBe(true);
+    write('mailjail.yaml', 'fleet:\n  redis: { sentinels: ["10.0.0.1:26379"], name: mymaster, password: pw }\n  secretFile: /k\n');
+    expect(loadConfig(dir).main.fleet?.redis).toEqual({ sentinels: ['10.0.0.1:26379'], name: 'mymaster', password: 'pw' });
+    const main = write('mailjail.yaml', 'fleet:\n  redis: http://10.0.0.5\n  secretFile: /k\n  nodes: 3\n');
+    const problems = problemsOf(() => loadConfig(dir));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^${main}:2: fleet\\.redis`)), `${main}:4: fleet.nodes: unknown key "nodes"`]),
+    );
+  });
+
   it('reports every problem at once as file:line: path: message, unknown keys included', () => {
     const main = write('mailjail.yaml', 'database: /x.db\nsocekt: /run/x.sock\nignoreIp: [192.0.2.0/33]\n');
     const drop = write(

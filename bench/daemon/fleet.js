@@ -1,0 +1,179 @@
+'use strict';
+/**
+ * The fleet's figures (issue 13): three mailjail daemons sharing one real redis-server on
+ * loopback. Each daemon runs in the host namespace (to reach Redis) with its firewall commands
+ * wrapped into a namespace of its own (test/helpers/wrapped-daemon.js); `nft monitor` in each
+ * namespace timestamps every element as its kernel commits it.
+ *   propagation: one ban at a time, made by a different node each time (a pregreet line): the time
+ *     from the origin's kernel to the last of the other two kernels, p50/p99 over `bans`;
+ *   flood: `total` distinct attackers spread evenly over the three nodes' logs at once; bans/s =
+ *     total / (first write -> every kernel holds all of them), beside the single-node flood rate
+ *     (flood.js) of the same total measured in the same run, and the daemon CPU time per ban of
+ *     the busiest node. On one machine the three nodes (and their kernels' work: each kernel holds
+ *     every ban) share its cores, which a real fleet does not: the CPU per ban says what one
+ *     node's own machine must give.
+ */
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { BenchDaemon, postfixJail } = require('./daemon-process');
+const { NftMonitor } = require('./nft-monitor');
+const { floodIp, spreadIp, pregreetLine, stamp } = require('./lines');
+const { latencySummary } = require('./stats');
+const { ROOT, createNetns, killOnCleanup, onCleanup, raceTimeout, sleep } = require('./sys');
+
+const WRAPPED = path.join(ROOT, 'test', 'helpers', 'wrapped-daemon.js');
+const SECRET = 'bench-fleet-secret-0123456789abcdef';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server without persistence in a temp dir; resolves once it accepts connections. */
+async function startRedis() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const kill = killOnCleanup(child);
+  const removeDir = onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const exited = new Promise((r) => child.once('exit', r));
+  for (let i = 0; ; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.end(() => resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (i > 200) throw new Error('redis-server did not start');
+    await sleep(25);
+  }
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+      kill();
+      removeDir();
+    },
+  };
+}
+
+/** A BenchDaemon that is a fleet node: outside its namespace, firewall commands wrapped into it. */
+class FleetBenchNode extends BenchDaemon {
+  constructor(ns, node, redisUrl) {
+    const key = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-key-')), 'fleet.key');
+    fs.writeFileSync(key, SECRET);
+    super(ns, {
+      logLevel: process.env.MJ_FLEET_BENCH_LOGS ? 'debug' : 'info',
+      mainYaml: ['fleet:', `  redis: ${redisUrl}`, `  node: ${node}`, `  secretFile: ${key}`].join('\n'),
+      jails: { '50-postfix.yaml': (logFile) => postfixJail(logFile, '    subnet: { enabled: false }') },
+    });
+    this.keyDir = path.dirname(key);
+  }
+
+  start({ timeoutMs = 60_000 } = {}) {
+    const argv = [process.execPath, WRAPPED, this.configDir, ...this.ns.wrap];
+    return this.launch(argv, { timeoutMs, what: 'fleet node', isReady: (tail) => tail.includes('"msg":"ready"') && tail.includes('connected to Redis') });
+  }
+
+  async dispose() {
+    await super.dispose();
+    fs.rmSync(this.keyDir, { recursive: true, force: true });
+  }
+}
+
+/** Three nodes, each with a monitor calling onElement(nodeIndex, ip, t). */
+async function withFleet(onElement, fn) {
+  const redis = await startRedis();
+  const nodes = [];
+  const monitors = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const ns = await createNetns(`fleet${i}`);
+      nodes.push(new FleetBenchNode(ns, `mx${i + 1}`, redis.url));
+    }
+    await Promise.all(nodes.map((n) => n.start()));
+    if (process.env.MJ_FLEET_BENCH_LOGS) for (const [i, n] of nodes.entries()) n.child.stdout.on('data', (d) => fs.appendFileSync(`${process.env.MJ_FLEET_BENCH_LOGS}/mx${i + 1}.log`, d));
+    for (const [i, n] of nodes.entries()) {
+      const m = new NftMonitor(n.ns, (set, ip, t) => set.startsWith('postfix_v4') && onElement(i, ip, t));
+      await m.start();
+      monitors.push(m);
+    }
+    return await fn(nodes);
+  } finally {
+    for (const m of monitors) await m.stop();
+    for (const n of nodes) {
+      await n.dispose();
+      await n.ns.remove();
+    }
+    await redis.stop();
+  }
+}
+
+/** Propagation: `bans` single bans, each from the next node in turn, paced `gapMs` apart. */
+async function fleetPropagationRun(bans = 200, gapMs = 20) {
+  const seen = new Map(); // ip -> [t per node]
+  let waiting = null;
+  const onElement = (i, ip, t) => {
+    const times = seen.get(ip) ?? [];
+    times[i] = t;
+    seen.set(ip, times);
+    if (waiting && waiting.ip === ip && [0, 1, 2].every((k) => times[k] !== undefined)) waiting.done();
+  };
+  return withFleet(onElement, async (nodes) => {
+    const samples = [];
+    for (let b = 0; b < bans; b++) {
+      const ip = spreadIp(b);
+      const origin = b % 3;
+      const all = new Promise((resolve) => (waiting = { ip, done: resolve }));
+      nodes[origin].append([pregreetLine(ip, stamp())]);
+      if ((await raceTimeout(all.then(() => 'ok'), 10_000, 'timeout')) !== 'ok') throw new Error(`fleet: ban ${ip} not in every kernel within 10 s`);
+      const times = seen.get(ip);
+      samples.push(Math.max(...times.filter((_, k) => k !== origin)) - times[origin]);
+      await sleep(gapMs);
+    }
+    return latencySummary(samples);
+  });
+}
+
+/** Flood: `total` distinct pregreet attackers, a third in each node's log, written at once. */
+async function fleetFloodRun(total = 30_000, timeoutMs = 120_000) {
+  const counts = [0, 0, 0];
+  let lastAt = 0;
+  let done;
+  const finished = new Promise((resolve) => (done = resolve));
+  const onElement = (i, _ip, t) => {
+    counts[i]++;
+    lastAt = t;
+    if (counts.every((c) => c >= total)) done();
+  };
+  return withFleet(onElement, async (nodes) => {
+    const time = stamp();
+    const cpuAtStart = nodes.map((n) => n.cpuMs());
+    let firstAt = null;
+    for (let start = 0; start < total; start += 1000) {
+      for (const [k, node] of nodes.entries()) {
+        const lines = [];
+        for (let i = start; i < Math.min(total, start + 1000); i++) if (i % 3 === k) lines.push(pregreetLine(floodIp(i), time));
+        const at = node.append(lines);
+        firstAt ??= at;
+      }
+    }
+    if ((await raceTimeout(finished.then(() => 'ok'), timeoutMs, 'timeout')) !== 'ok') {
+      throw new Error(`fleet flood: kernels hold ${counts.join(', ')} of ${total} within ${timeoutMs} ms`);
+    }
+    // each node puts every ban into its own kernel: its CPU per ban is what its own machine must give
+    const cpuUsPerBan = Math.max(...nodes.map((n, i) => ((n.cpuMs() - cpuAtStart[i]) * 1000) / total));
+    return { bansPerS: (total * 1000) / (lastAt - firstAt), ms: lastAt - firstAt, cpuUsPerBan };
+  });
+}
+
+module.exports = { fleetPropagationRun, fleetFloodRun };

@@ -1,0 +1,79 @@
+/**
+ * Connects the fleet (src/fleet) to this daemon through the jail registry's narrow interfaces:
+ * the FleetJails view the fleet applies remote decisions to, the hook each jail's pipeline calls
+ * inside its transaction, and the registry's listeners that publish admin bans and unbans.
+ */
+import type { FleetConfig, MainConfig } from '../config/load-config';
+import { parseCidr } from '../core/ip';
+import type { Guard } from '../decide/jail-engine';
+import type { FleetJail, FleetJails } from '../fleet/fleet-jails';
+import { FleetNode, type FleetLog } from '../fleet/fleet-node';
+import type { Store } from '../store/store';
+import { createGuard } from './guard';
+import type { JailBans, JailEvents, JailLookup } from './jail-registry';
+import { MANUAL_JAIL, type JailRuntime } from './jail-runtime';
+
+type Registry = JailLookup & JailBans & JailEvents;
+
+/**
+ * The manual jail has no engine to judge a remote ban's width: it refuses what `mailjail ban`
+ * here would refuse without --force (wider than maxBanPrefix), besides the protected addresses.
+ */
+function manualGuard(main: MainConfig): Guard {
+  const guard = createGuard(main.ignoreIp);
+  return {
+    isProtected(target) {
+      const c = parseCidr(target);
+      return !c || guard.isProtected(target) || c.prefix < (c.family === 4 ? main.maxBanPrefix.ipv4 : main.maxBanPrefix.ipv6);
+    },
+  };
+}
+
+/** Starts this node's link to the fleet and wires it to the registry; `start()` it once the jails run. */
+export function createFleet(config: FleetConfig, store: Store, registry: Registry, main: () => MainConfig, log: FleetLog, now: () => number): FleetNode {
+  // true while a lift that came from the fleet goes through the registry: it must not go back out
+  let applyingRemote = false;
+  const views = new WeakMap<JailRuntime, FleetJail>();
+  const view = (rt: JailRuntime): FleetJail => {
+    let j = views.get(rt);
+    if (!j) {
+      j = {
+        name: rt.name,
+        sharesCounts: rt.config?.fleet ?? true,
+        engine: rt.parts?.engine,
+        guard: rt.parts?.guard ?? manualGuard(main()),
+        ban: (bans) => registry.enforce(rt, bans, 'fleet'),
+        unban: (ips) => {
+          applyingRemote = true;
+          try {
+            registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'lifted');
+          } finally {
+            applyingRemote = false;
+          }
+        },
+      };
+      views.set(rt, j);
+    }
+    return j;
+  };
+  const jails: FleetJails = {
+    ready: () => registry.find(MANUAL_JAIL) !== undefined,
+    get: (name) => {
+      const rt = registry.find(name);
+      return rt && view(rt);
+    },
+    all: () => registry.list().map(view),
+    fallback: () => view(registry.get(MANUAL_JAIL)),
+  };
+  const fleet = new FleetNode(config, store, () => jails, log, now);
+  registry.onSwap((list) => {
+    for (const rt of list) rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);
+  });
+  registry.onBans((_rt, bans, origin) => {
+    if (origin === 'manual') fleet.share([], [...bans], false);
+  });
+  registry.onUnbans((rt, ips, cause) => {
+    if (cause === 'lifted' && !applyingRemote) fleet.shareLifted(rt.name, ips);
+  });
+  return fleet;
+}
