@@ -65,7 +65,7 @@ for (const p of panels) {
   new uPlot({ width: 370, height: 140, legend: { show: true }, cursor: { show: false },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [{ stroke: '#8e8e9a', grid: { stroke: '#2c3235' }, ticks: { stroke: '#2c3235' }, size: 24 },
-           { stroke: '#8e8e9a', grid: { stroke: '#2c3235' }, ticks: { stroke: '#2c3235' }, size: 56, values: (u, vals) => vals.map(v => fmt(p.unit, v)) }],
+           { stroke: '#8e8e9a', grid: { stroke: '#2c3235' }, ticks: { stroke: '#2c3235' }, size: 66, values: (u, vals) => vals.map(v => fmt(p.unit, v)) }],
     series: [{}, ...(p.series.length ? p.series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 1.5, fill: colors[i % colors.length] + '18', spanGaps: true }))
       : [{ label: 'no data in this run', stroke: '#555' }])] }, data, d);
 }

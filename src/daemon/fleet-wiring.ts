@@ -46,7 +46,7 @@ export function createFleet(config: FleetConfig, store: Store, registry: Registr
         unban: (ips) => {
           applyingRemote = true;
           try {
-            registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'lifted');
+            registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'fleet');
           } finally {
             applyingRemote = false;
           }
