@@ -24,6 +24,8 @@ export function formatStatus(s: StatusReply): string {
     if (j.filters.length) lines.push(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start`);
     for (const src of j.sources) {
       lines.push(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}`);
+      // a batch the database could not commit: reading holds and retries it (issue 17 point 2)
+      if (src.held) lines.push(`    HELD since ${new Date(src.held.since).toISOString()} (${src.held.attempts} attempts): ${src.held.error}`);
       for (const f of src.files) lines.push(`    ${f.path} at byte ${f.offset}${f.size !== undefined ? ` of ${f.size}` : ''}, line ${f.line}`);
       if (src.kind === 'file' && src.files.length === 0) lines.push('    (no file matches)');
     }

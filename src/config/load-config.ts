@@ -128,6 +128,11 @@ function readMain(file: string, problems: string[], files: string[]): MainFile {
   if (!parsed.doc) return {};
   const { value, problems: invalid } = validateYaml(parsed.doc, MainFileSchema);
   problems.push(...invalid);
+  // The secret itself is read at start (check may run as a user who may not read it); a missing one is a typo.
+  for (const key of ['secretFile', 'caFile'] as const) {
+    const path = value?.fleet?.[key];
+    if (path !== undefined && !existsSync(path)) problems.push(`${file}:${parsed.doc.lineOf(['fleet', key])}: fleet.${key}: no such file: ${path}`);
+  }
   return value ?? {};
 }
 

@@ -43,7 +43,7 @@ export interface JailStatus {
   activeBans: number;
   counters: { lines: number; failures: number; strikes: number; bans: number; lastLineAt?: number };
   engine?: { offenders: number; customers: number; activeBans: number };
-  sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string }>;
+  sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string; held?: { since: number; attempts: number; error: string } }>;
 }
 
 /** Something `mailjail status` reports as stuck (exit 11); see metrics/health.ts. */

@@ -5,7 +5,6 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIpv6, ipv6Groups, rfc5952 } from './ipv6-text';
-
 export { canonicalIpv6 };
 
 export type Family = 4 | 6;
@@ -19,11 +18,11 @@ export interface Cidr {
   text: string;
 }
 
-const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. */
+/**
+ * Canonical text of an IP address, or null if `text` is not one. Accepts `[v6]` brackets. The
+ * plain forms a log line nearly always holds take fast paths, without a regex or ipaddr.js.
+ */
 export function parseIp(text: string): string | null {
-  // The hot path: the two forms a log line nearly always holds, without a regex or ipaddr.js.
   const v4 = canonicalIpv4(text);
   if (v4 !== undefined) return v4;
   const v6 = canonicalIpv6(text);
@@ -36,7 +35,7 @@ export function parseIp(text: string): string | null {
  * canonicalIpv4 and canonicalIpv6 only shortcut (unit tests hold them to the same answers).
  */
 export function parseIpGeneral(text: string): string | null {
-  if (V4.test(text)) return text; // plain IPv4 is already canonical
+  if (ipv4Number(text) >= 0) return text; // plain IPv4 is already canonical
   let s = text;
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   if (s.toLowerCase().startsWith('ipv6:')) s = s.slice(5); // Exim/Postfix address literals
@@ -44,7 +43,7 @@ export function parseIpGeneral(text: string): string | null {
   if (zone >= 0) s = s.slice(0, zone);
   if (!ipaddr.isValid(s)) return null;
   // ipaddr.isValid accepts legacy forms like "1" or "0x7f.1"; logs and admins never mean those.
-  if (!s.includes(':') && !V4.test(s)) return null;
+  if (!s.includes(':') && ipv4Number(s) < 0) return null;
   const addr = ipaddr.parse(s);
   if (addr.kind() === 'ipv6') {
     const v6 = addr as ipaddr.IPv6;
@@ -54,36 +53,45 @@ export function parseIpGeneral(text: string): string | null {
   return addr.toString();
 }
 
-/*
- * parseIp's fast path. The matcher asks once per matched line, and attackers rotate through IPv6
- * addresses (a /64 is cheap), so a cache misses: the plain forms are read by hand. Anything else
- * returns undefined and goes to parseIpGeneral.
+/**
+ * parseIp's IPv4 fast path (the IPv6 one is in ipv6-text.ts): for a text of digits and dots,
+ * itself if it is a dotted quad parseIp accepts, else null; undefined for any other text.
  */
-
-/** For a text of digits and dots: itself if it is a dotted quad parseIp accepts, else null. */
 export function canonicalIpv4(text: string): string | null | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 46 && (c < 48 || c > 57)) return undefined;
-  }
-  return isDottedQuad(text) ? text : null;
+  if (ipv4Number(text) >= 0) return text;
+  return /^[\d.]*$/.test(text) ? null : undefined;
 }
 
-/** parseIp's IPv4 pattern: four parts of 0-255, no leading zero ("010" is octal to some parsers). */
-function isDottedQuad(text: string): boolean {
-  let parts = 0;
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && text.charCodeAt(i) !== 46) continue;
-    const digits = i - start;
-    if (digits < 1 || digits > 3 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
-    let value = 0;
-    for (let j = start; j < i; j++) value = value * 10 + text.charCodeAt(j) - 48;
-    if (value > 255) return false;
-    parts++;
-    start = i + 1;
+/**
+ * The one IPv4 reader (issue 16 point 3): the 32-bit value of a dotted quad in parseIp's
+ * canonical spelling (four parts of 0-255, no leading zero: "010" is octal to some parsers), or
+ * -1 for anything else (IPv6, a prefix, other spellings).
+ */
+export function ipv4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else {
+      return -1;
+    }
   }
-  return parts === 4;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
 }
 
 export function familyOf(ip: string): Family {
@@ -126,21 +134,18 @@ export function widenedNetwork(text: string): string | null {
 /** The network address of `ip` under `prefix` bits. */
 export function networkAddress(ip: string, prefix: number): string {
   // Hot path (every failure asks for its /24): canonical IPv4 in plain integer arithmetic.
-  if (!ip.includes(':')) {
+  const n = ipv4Number(ip);
+  if (n >= 0) {
     if (prefix >= 32) return ip;
-    const p = ip.split('.');
-    const n = ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
     const net = prefix <= 0 ? 0 : (n & (~0 << (32 - prefix))) >>> 0;
     return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
   }
   // Restoring 100,000 IPv6 /64 bans asks 100,000 times: canonical text is masked by hand.
   const groups = ipv6Groups(ip);
   if (groups) return rfc5952(groups.map((g, i) => g & (0xffff << (16 - Math.max(0, Math.min(16, prefix - i * 16)))) & 0xffff));
-  const parsed = ipaddr.parse(ip);
-  const bytes = parsed.toByteArray();
-  const keep = prefix;
+  const bytes = ipaddr.parse(ip).toByteArray();
   for (let i = 0; i < bytes.length; i++) {
-    const bitsHere = Math.max(0, Math.min(8, keep - i * 8));
+    const bitsHere = Math.max(0, Math.min(8, prefix - i * 8));
     bytes[i] &= bitsHere === 0 ? 0 : (0xff << (8 - bitsHere)) & 0xff;
   }
   const net = ipaddr.fromByteArray(bytes);
@@ -171,10 +176,11 @@ export const NEVER_BANNABLE_RANGES = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/1
 
 /** Loopback, unspecified and link-local addresses are never banned. */
 export function isNeverBannable(ip: string): boolean {
-  if (V4.test(ip)) {
+  const n = ipv4Number(ip);
+  if (n >= 0) {
     // the hot path (every ban passes here): 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, as ipaddr.js ranges them
-    const first = Number(ip.slice(0, ip.indexOf('.')));
-    return first === 0 || first === 127 || ip.startsWith('169.254.');
+    const first = n >>> 24;
+    return first === 0 || first === 127 || n >>> 16 === 0xa9fe;
   }
   const range = ipaddr.parse(ip).range();
   return range === 'loopback' || range === 'unspecified' || range === 'linkLocal';

@@ -110,4 +110,6 @@ export interface FileCursor {
   line: number;
   /** The path it was last seen at. */
   path: string;
+  /** Its modification time then: places it among rotated generations once it is gone. */
+  mtimeMs?: number;
 }

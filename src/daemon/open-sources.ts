@@ -11,7 +11,7 @@ import type { Store } from '../store/store';
 import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
-import { processBatch } from './pipeline';
+import { commitBatch, prepareBatch, type PreparedBatch } from './pipeline';
 
 export interface SourceDeps {
   store: Store;
@@ -30,15 +30,17 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
     startAt = 'beginning';
     rt.replayCutoff = now() - jail.startAt.replayMs;
   }
+  // A batch the store cannot commit (a full disk) throws back to its source, which holds its
+  // reading and offers the same batch again (sources/batch-delivery.ts); it is matched only once.
+  const prepared = new WeakMap<SourceBatch, PreparedBatch>();
   const onBatch = (batch: SourceBatch) => {
-    let bans;
-    try {
-      bans = processBatch(rt, batch, store, log, now());
-    } catch (e) {
-      // a store failure here is a broken invariant (disk full, database gone): let systemd restart us
-      log.fatal({ jail: jail.name, source: batch.source, err: (e as Error).message }, 'could not record a batch');
-      throw e;
+    let p = prepared.get(batch);
+    if (!p) {
+      p = prepareBatch(rt, batch, log, now());
+      prepared.set(batch, p);
     }
+    const bans = commitBatch(rt, p, store, log);
+    prepared.delete(batch);
     jails.enforce(rt, bans, 'log');
   };
   // A line holding none of the jail's keywords never matches (Matcher.match skips it before any

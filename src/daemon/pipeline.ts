@@ -11,7 +11,21 @@ import type { Store } from '../store/store';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 
-export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, log: Logger, now: number): Ban[] {
+/** What one batch yields, decided once; committing it may be tried again (a full disk). */
+export interface PreparedBatch {
+  strikes: Strike[];
+  bans: Ban[];
+  cursor: SourceBatch['cursor'];
+  lines: number;
+  startedAt: number;
+}
+
+/**
+ * Matches a batch and feeds its failures to the jail engine (in memory, once). Issue 17 point 2:
+ * a batch whose commit fails is offered again by its source; it is committed again from here,
+ * never matched again, so the engine counts each line once however many attempts the disk needs.
+ */
+export function prepareBatch(rt: JailRuntime, batch: SourceBatch, log: Logger, now: number): PreparedBatch {
   const startedAt = Date.now();
   const parts = rt.parts;
   const strikes: Strike[] = [];
@@ -49,18 +63,24 @@ export function processBatch(rt: JailRuntime, batch: SourceBatch, store: Store, 
     meter.nearMisses += parts.matcher.nearMisses - nearMissesBefore;
   }
   meter.source(batch.source).read(lines, batch.cursor, () => textBytes(batch), Date.now());
-  const matchedAt = Date.now();
+  return { strikes, bans, cursor: batch.cursor, lines, startedAt };
+}
+
+/** One transaction: strikes, bans and the source's position, all or none. Throws when the store fails. Returns the bans to enforce. */
+export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Store, log: Logger): Ban[] {
+  const { strikes, bans, cursor, lines, startedAt } = prepared;
+  const committingAt = Date.now();
   store.transaction(() => {
     // in the same transaction: a decision is published (fleet) if and only if it is stored
     if (rt.share && strikes.length + bans.length > 0) rt.share(strikes, bans);
     if (strikes.length > 0) store.addStrikes(strikes);
     if (bans.length > 0) store.recordBans(bans);
-    if (batch.cursor) store.setCursor(batch.cursor.key, batch.cursor.value);
+    if (cursor) store.setCursor(cursor.key, cursor.value);
   });
-  log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - matchedAt }, 'batch processed');
+  log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - committingAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
-  for (const strike of strikes) meter.struck(strike.event);
+  for (const strike of strikes) rt.meter.struck(strike.event);
   if (strikes.length > 0 && log.isLevelEnabled('debug')) {
     for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
   }

@@ -5,6 +5,8 @@
  * open-addressing table of typed arrays (12 bytes a slot); everything else (IPv6, prefixes, any
  * spelling that is not a canonical dotted quad) in a Map keyed by the same string as before.
  */
+import { ipv4Number } from '../core/ip';
+
 const MIN_CAPACITY = 1024;
 /** Empty slot marker in `untils` (a ban's end is never NaN). */
 const EMPTY = NaN;
@@ -119,35 +121,4 @@ export class ActiveBans {
     this.untils[i] = until;
     this.used++;
   }
-}
-
-/**
- * The 32-bit value of a canonical dotted quad ("192.0.2.1"), or -1 for anything else (IPv6,
- * a prefix, leading zeros): only the one spelling may share a slot, as it shared a Map key before.
- */
-export function ipv4Number(s: string): number {
-  const n = s.length;
-  if (n < 7 || n > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
 }

@@ -73,8 +73,11 @@ export class EventReader {
   private async sync(): Promise<void> {
     const position = this.applier.position();
     const { first, last } = await this.transport.bounds();
-    if (position === null || first === null || compareIds(first, position) > 0) await this.resync();
+    if (position === null || first === null || compareIds(first, position) > 0 || compareIds(last!, position) < 0) await this.resync();
     if (position === null) this.applier.setPosition(last ?? '0-0');
+    // An empty log, or one that ends before our position, is a new log (Redis restarted empty,
+    // maybe on a clock behind the old one's): read all of it; sequence numbers drop what we had.
+    else if (first === null || compareIds(last!, position) < 0) this.applier.setPosition('0-0');
   }
 
   private async resync(): Promise<void> {

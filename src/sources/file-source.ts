@@ -4,17 +4,16 @@
  *
  * One pump per source does all reading, so batches leave in order and one at a time; file-system
  * events only mark paths dirty, and events arriving while a read runs coalesce into one more check.
+ * What a path needs is followed-files.ts's business; what a rotation means, rotation-plan.ts's.
  */
-import path from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { FSWatcher } from 'chokidar';
 import { MailjailError } from '../core/errors';
-import type { FileCursor } from '../core/types';
-import type { FileSourceOptions, Source, SourceStatus } from './source';
-import { compilePatterns } from './path-patterns';
-import { locateFile } from './locate-file';
+import { createBatchDelivery, type BatchDelivery } from './batch-delivery';
+import { FollowedFiles } from './followed-files';
+import { compilePatterns, type FilePatterns } from './path-patterns';
 import { resumeFiles } from './resume-files';
-import { TailedFile, type Deliver, type ReadLimits } from './tailed-file';
+import type { FileSourceOptions, Source, SourceLog, SourceStatus } from './source';
+import type { Deliver } from './read-limits';
 import { watchRoots } from './watch-roots';
 
 const CHUNK_BYTES = 1 << 20;
@@ -23,260 +22,160 @@ const CHUNK_BYTES = 1 << 20;
 class Stopped extends Error {}
 
 export function createFileSource(options: FileSourceOptions): Source {
-  const { id } = options;
-  const patterns = compilePatterns(options.patterns);
-  const maxLineBytes = options.maxLineBytes ?? 16384;
-  const limits: ReadLimits = {
-    sourceId: id,
-    buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)),
-    maxLineBytes,
-    maxBatchLines: options.maxBatchLines ?? 500,
-    gate: options.gate,
-    gateMinBytes: options.gateMinBytes ?? 256 * 1024,
-  };
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const rotateGraceMs = options.rotateGraceMs ?? 5000;
-  const log = options.log ?? (() => undefined);
-  const keyOf = (p: string): string => `${id}:${p}`;
+  return new FileSource(options);
+}
 
+class FileSource implements Source {
+  readonly id: string;
+  private readonly patterns: FilePatterns;
+  private readonly log: SourceLog;
+  private readonly delivery: BatchDelivery;
   /** 'starting': events are collected but not read until the start positions are known. */
-  let state: 'stopped' | 'starting' | 'running' = 'stopped';
-  const isRunning = (): boolean => state === 'running';
-  let active = new Map<string, TailedFile>();
-  let predecessors = new Map<string, TailedFile>();
-  let retired: TailedFile[] = [];
-  /**
-   * `dev:ino` -> first-line hash of rotated-away files: under a new name a glob also matches
-   * (`mail.log*`), they are not new files. The hash tells a recycled inode from them.
-   */
-  let consumed = new Map<string, string>();
-  /** Rotated names already saved as read (path -> `dev:ino`). */
-  const aliasSaved = new Map<string, string>();
-  const dirty = new Set<string>();
-  let recheckAll = false;
-  let pumping: Promise<void> | null = null;
-  let watcher: FSWatcher | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let lastReadAt: number | undefined;
-  let lastError: string | undefined;
+  private state: 'stopped' | 'starting' | 'running' = 'stopped';
+  private files: FollowedFiles;
+  private readonly dirty = new Set<string>();
+  private recheckAll = false;
+  private pumping: Promise<void> | null = null;
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastReadAt: number | undefined;
+  private lastError: string | undefined;
 
-  const deliver: Deliver = async (events, cursor, lines) => {
-    if (!isRunning()) throw new Stopped();
-    lastReadAt = Date.now();
-    try {
-      await options.onBatch({ source: id, events, lines, ...(cursor ? { cursor } : {}) });
-    } catch (e) {
-      log('error', 'batch consumer failed', { source: id, error: String(e) });
-    }
-  };
+  constructor(private readonly options: FileSourceOptions) {
+    const { id } = options;
+    this.id = id;
+    this.patterns = compilePatterns(options.patterns);
+    const log = options.log ?? (() => undefined);
+    this.log = (level, msg, ctx) => log(level, msg, { source: id, ...ctx });
+    this.delivery = createBatchDelivery({ source: id, onBatch: options.onBatch, isRunning: () => this.state !== 'stopped', log: this.log, ...options.retry });
+    const maxLineBytes = options.maxLineBytes ?? 16384;
+    const limits = {
+      sourceId: id,
+      buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)),
+      maxLineBytes,
+      maxBatchLines: options.maxBatchLines ?? 500,
+      gate: options.gate,
+      gateMinBytes: options.gateMinBytes ?? 256 * 1024,
+    };
+    const deliver: Deliver = async (events, cursor, lines) => {
+      this.lastReadAt = Date.now();
+      if (!(await this.delivery.deliver({ source: id, events, lines, ...(cursor ? { cursor } : {}) }))) throw new Stopped();
+    };
+    const keyOf = (p: string): string => `${id}:${p}`;
+    this.files = new FollowedFiles({ limits, deliver, patterns: this.patterns, keyOf, rotateGraceMs: options.rotateGraceMs ?? 5000, log: this.log });
+  }
 
-  const notify = (p: string): void => {
-    if (state === 'stopped') return;
-    if (!active.has(p) && !patterns.isMatch(p) && retired.length === 0) return;
-    dirty.add(p);
-    kick();
-  };
-
-  const kick = (): void => {
-    if (pumping || !isRunning()) return;
-    pumping = pump().finally(() => {
-      pumping = null;
-      if (dirty.size > 0 || recheckAll) kick();
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.state = 'starting';
+    const watcher = await watchRoots(this.patterns, (p) => this.notify(p), (e) => {
+      this.lastError = String(e);
+      this.log('warn', 'file watcher error', { error: String(e) });
     });
-  };
+    this.watcher = watcher;
+    try {
+      await this.open();
+    } catch (e) {
+      this.state = 'stopped';
+      await this.closeAll();
+      throw new MailjailError('INPUT', `source ${this.id}: ${(e as Error).message}`);
+    }
+    if (this.state !== 'starting') return void (await this.closeAll()); // stopped while starting
+    for (const p of [...this.files.active.keys(), ...this.files.pending.keys()]) this.dirty.add(p);
+    this.state = 'running';
+    this.timer = setInterval(() => {
+      this.recheckAll = true;
+      this.kick();
+    }, this.options.pollIntervalMs ?? 1000);
+    this.kick();
+  }
 
-  async function pump(): Promise<void> {
-    while (isRunning() && (dirty.size > 0 || recheckAll)) {
-      if (recheckAll) {
-        recheckAll = false;
-        for (const p of [...active.keys(), ...(await patterns.list())]) dirty.add(p);
-        await guard('(rotated files)', checkRetired);
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.delivery.wake();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.pumping;
+    this.dirty.clear();
+    await this.closeAll();
+  }
+
+  status(): SourceStatus {
+    const held = this.delivery.held();
+    return {
+      id: this.id,
+      kind: 'file',
+      files: [...this.files.active.values()].map((f) => ({ path: f.path, offset: f.offset, line: f.line, size: f.size })),
+      ...(this.lastReadAt !== undefined ? { lastReadAt: this.lastReadAt } : {}),
+      ...(this.lastError !== undefined ? { error: this.lastError } : {}),
+      ...(held ? { held } : {}),
+    };
+  }
+
+  private async open(): Promise<void> {
+    const paths = [...new Set([...(await this.patterns.list()), ...this.patterns.plainPaths])];
+    await resumeFiles(this.files, { paths, getCursor: this.options.getCursor, startAt: this.options.startAt ?? 'end' }, this.files.ctx.keyOf);
+    await this.saveStartPositions();
+  }
+
+  /**
+   * Issue 17 point 4: a position taken at the end of a file is saved before start() resolves.
+   * Saved with the first read instead, a restart before that read (or a stop: its batch was
+   * dropped) was a first start again and skipped every line written after "ready".
+   */
+  private async saveStartPositions(): Promise<void> {
+    for (const file of this.files.active.values()) {
+      if (!file.unsaved || file.offset === 0) continue;
+      const cursor = { key: file.key, value: await file.cursor() };
+      if (!(await this.delivery.deliver({ source: this.id, events: [], lines: 0, cursor }))) return;
+      file.unsaved = false;
+    }
+  }
+
+  private async closeAll(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+    const open = this.files.takeAll();
+    this.files = new FollowedFiles(this.files.ctx);
+    await Promise.all(open.map((f) => f.close()));
+  }
+
+  private notify(p: string): void {
+    if (this.state === 'stopped' || !this.files.concerns(p)) return;
+    this.dirty.add(p);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.pumping || this.state !== 'running') return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.dirty.size > 0 || this.recheckAll) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const { files, dirty } = this;
+    while (this.state === 'running' && (dirty.size > 0 || this.recheckAll)) {
+      if (this.recheckAll) {
+        this.recheckAll = false;
+        for (const p of [...files.active.keys(), ...files.pending.keys(), ...(await this.patterns.list())]) dirty.add(p);
+        await this.guard('(rotated files)', () => files.checkRetired());
       }
       const next = dirty.values().next();
       if (next.done) continue;
       dirty.delete(next.value);
-      await guard(next.value, () => checkPath(next.value));
+      await this.guard(next.value, () => files.checkPath(next.value));
     }
   }
 
-  async function guard(p: string, work: () => Promise<void>): Promise<void> {
+  private async guard(p: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (e) {
       if (e instanceof Stopped) return;
-      lastError = `${p}: ${(e as Error).message}`;
-      log('warn', 'reading a log file failed', { source: id, path: p, error: String(e) });
+      this.lastError = `${p}: ${(e as Error).message}`;
+      this.log('warn', 'reading a log file failed', { path: p, error: String(e) });
     }
   }
-
-  /** Brings one path up to date: predecessor first, then rotation, truncation, new lines. */
-  async function checkPath(p: string): Promise<void> {
-    const predecessor = predecessors.get(p);
-    if (predecessor) {
-      await predecessor.readToEnd(limits, deliver);
-      predecessors.delete(p);
-      await predecessor.close();
-    }
-    let file: TailedFile | null | undefined = active.get(p);
-    if (!file) {
-      // An event on a name not followed (any more) may be a rotated or deleted file still written to.
-      await checkRetired();
-      if (!patterns.isMatch(p)) return;
-      file = await openNew(p);
-      if (!file) return;
-    } else {
-      const st = await stat(p).catch(() => null);
-      if (!st || st.dev !== file.dev || st.ino !== file.ino) {
-        // Rename rotation or deletion: the old inode is read to its end before its successor.
-        await file.readToEnd(limits, deliver);
-        active.delete(p);
-        await retire(file);
-        log('info', st ? 'file rotated' : 'file removed', { source: id, path: p });
-        if (!st) return;
-        file = await openNew(p);
-        if (!file) return;
-      } else if ((await file.stat()).size < file.offset) {
-        await readTruncatedCopy(p, file);
-        file.rewind();
-      }
-    }
-    await file.readToEnd(limits, deliver);
-  }
-
-  /** A file that appeared while running: read from its first byte. */
-  async function openNew(p: string): Promise<TailedFile | null> {
-    const file = await TailedFile.open(keyOf(p), p);
-    if (!file) return null;
-    const identity = `${file.dev}:${file.ino}`;
-    const known = [...active.values(), ...retired, ...predecessors.values()].some(
-      (f) => f.dev === file.dev && f.ino === file.ino,
-    );
-    const hash = consumed.get(identity);
-    const isRotatedName = known || (hash !== undefined && hash !== '' && hash === (await file.hashFirstLine()));
-    if (isRotatedName) {
-      // Already read under its old name (`mail.log*` matches `mail.log.1` too). Saved as read, so
-      // that a restart does not take it for a new file.
-      if (aliasSaved.get(p) !== identity) {
-        aliasSaved.set(p, identity);
-        const value: FileCursor = {
-          dev: file.dev,
-          ino: file.ino,
-          // unless `known`, `hash` was just found equal to the file's own
-          firstLineHash: known || hash === undefined ? await file.hashFirstLine() : hash,
-          offset: file.size,
-          line: 0,
-          path: p,
-        };
-        await deliver([], { key: keyOf(p), value }, 0);
-      }
-      await file.close();
-      return null;
-    }
-    file.rewind();
-    for (const old of retired) if (old.key === file.key) old.ownsKey = false;
-    active.set(p, file);
-    log('info', 'following file', { source: id, path: p });
-    return file;
-  }
-
-  async function retire(file: TailedFile): Promise<void> {
-    retired.push(file);
-    const hash = file.firstLineHash !== '' ? file.firstLineHash : await file.hashFirstLine().catch(() => '');
-    consumed.set(`${file.dev}:${file.ino}`, hash);
-  }
-
-  /**
-   * copytruncate: logrotate copied the file, then truncated it. Lines we had not read yet are in
-   * the copy; those written between the copy and the truncation are lost (inherent to copytruncate).
-   */
-  async function readTruncatedCopy(p: string, file: TailedFile): Promise<void> {
-    log('info', 'file truncated', { source: id, path: p });
-    const cursor = await file.cursor();
-    const copy = await locateFile(cursor, [path.dirname(p)], { copies: true, excludeIno: file.ino });
-    if (copy?.kind !== 'copy') return;
-    const rest = await TailedFile.open(file.key, p, copy.path);
-    if (!rest) return;
-    try {
-      await rest.resume(cursor);
-      rest.ownsKey = false; // the truncated file keeps the key; it is rewound right after
-      await rest.readToEnd(limits, deliver);
-      file.line = rest.line;
-    } finally {
-      await rest.close();
-    }
-  }
-
-  /** Rotated-away and deleted files: the writer may still append until it reopens. */
-  async function checkRetired(): Promise<void> {
-    for (const file of [...retired]) {
-      const { size } = await file.stat();
-      if (size > file.offset) await file.readToEnd(limits, deliver);
-      if (Date.now() - file.lastGrowthAt > rotateGraceMs) {
-        retired = retired.filter((f) => f !== file);
-        await file.close();
-      }
-    }
-  }
-
-  return {
-    id,
-    async start() {
-      if (state !== 'stopped') return;
-      state = 'starting';
-      watcher = await watchRoots(patterns, notify, (e) => {
-        lastError = String(e);
-        log('warn', 'file watcher error', { source: id, error: String(e) });
-      });
-      let plan;
-      try {
-        const paths = [...new Set([...(await patterns.list()), ...patterns.plainPaths])];
-        plan = await resumeFiles({
-          paths,
-          keyOf,
-          getCursor: options.getCursor,
-          startAt: options.startAt ?? 'end',
-          limits,
-          log: (level, msg, ctx) => log(level, msg, { source: id, ...ctx }),
-        });
-      } catch (e) {
-        state = 'stopped';
-        await watcher.close();
-        watcher = null;
-        throw new MailjailError('INPUT', `source ${id}: ${(e as Error).message}`);
-      }
-      active = plan.active;
-      predecessors = plan.predecessors;
-      consumed = plan.consumed;
-      for (const p of [...active.keys(), ...predecessors.keys()]) dirty.add(p);
-      state = 'running';
-      timer = setInterval(() => {
-        recheckAll = true;
-        kick();
-      }, pollIntervalMs);
-      kick();
-    },
-    async stop() {
-      state = 'stopped';
-      if (timer) clearInterval(timer);
-      timer = null;
-      await watcher?.close();
-      watcher = null;
-      await pumping;
-      const files = [...active.values(), ...predecessors.values(), ...retired];
-      active = new Map();
-      predecessors = new Map();
-      retired = [];
-      dirty.clear();
-      await Promise.all(files.map((f) => f.close()));
-    },
-    status(): SourceStatus {
-      return {
-        id,
-        kind: 'file',
-        files: [...active.values()].map((f) => ({ path: f.path, offset: f.offset, line: f.line, size: f.size })),
-        ...(lastReadAt !== undefined ? { lastReadAt } : {}),
-        ...(lastError !== undefined ? { error: lastError } : {}),
-      };
-    },
-  };
 }

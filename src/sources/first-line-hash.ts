@@ -15,8 +15,14 @@ const HASHED_BYTES = 1024;
 export async function hashFirstLine(handle: FileHandle): Promise<string> {
   const buf = Buffer.alloc(HASHED_BYTES);
   const { bytesRead } = await handle.read(buf, 0, HASHED_BYTES, 0);
-  const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
-  if (nl < 0 && bytesRead < HASHED_BYTES) return '';
+  return hashFirstLineOf(buf, bytesRead);
+}
+
+/** The same hash from the first `bytesRead` bytes of a file, already read into `buf`. */
+export function hashFirstLineOf(buf: Buffer, bytesRead: number): string {
+  const n = Math.min(bytesRead, HASHED_BYTES);
+  const nl = buf.subarray(0, n).indexOf(0x0a);
+  if (nl < 0 && n < HASHED_BYTES) return '';
   const line = buf.subarray(0, nl < 0 ? HASHED_BYTES : nl);
   return createHash('sha256').update(line).digest('hex').slice(0, 16);
 }

@@ -4,6 +4,7 @@
  */
 import type { LineEvent } from '../core/types';
 import { spawnLines, type LineStream, type StreamExit } from '../enforce/run-command';
+import { createBatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';
 
@@ -37,6 +38,7 @@ export function createJournalSource(options: JournalSourceOptions): Source {
   let pumping: Promise<void> | null = null;
   let lastReadAt: number | undefined;
   let lastError: string | undefined;
+  const delivery = createBatchDelivery({ source: id, onBatch: options.onBatch, isRunning: () => running, log, ...options.retry });
 
   const onLine = (line: string): void => {
     if (!running || line.trim() === '') return;
@@ -53,14 +55,11 @@ export function createJournalSource(options: JournalSourceOptions): Source {
   async function pump(): Promise<void> {
     while (running && queue.length > 0) {
       const batch = queue.slice(0, maxBatchLines);
-      queue = queue.slice(batch.length);
       const events: LineEvent[] = batch.map((e) => ({ source: id, line: 0, text: e.text, time: e.time }));
       lastReadAt = Date.now();
-      try {
-        await options.onBatch({ source: id, events, cursor: { key, value: batch[batch.length - 1].cursor } });
-      } catch (e) {
-        log('error', 'batch consumer failed', { source: id, error: String(e) });
-      }
+      // a batch the consumer rejects stays at the head of the queue until it is taken
+      if (!(await delivery.deliver({ source: id, events, cursor: { key, value: batch[batch.length - 1].cursor } }))) return;
+      queue = queue.slice(batch.length);
     }
   }
 
@@ -95,6 +94,7 @@ export function createJournalSource(options: JournalSourceOptions): Source {
     },
     async stop() {
       running = false;
+      delivery.wake();
       if (restartTimer) clearTimeout(restartTimer);
       restartTimer = null;
       child?.kill('SIGTERM');
@@ -109,6 +109,7 @@ export function createJournalSource(options: JournalSourceOptions): Source {
         files: [],
         ...(lastReadAt !== undefined ? { lastReadAt } : {}),
         ...(lastError !== undefined ? { error: lastError } : {}),
+        ...(delivery.held() ? { held: delivery.held() } : {}),
       };
     },
   };

@@ -4,6 +4,7 @@
  * names are decoded; the others are counted and passed over (issue 7: a catch-up decoded all of a
  * 1M-line log to match the 12% holding a keyword).
  */
+import type { FileHandle } from 'node:fs/promises';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -88,6 +89,23 @@ function isKept(keep: LineKeep, pos: number): boolean {
   const { starts } = keep;
   while (keep.next < starts.length && starts[keep.next] < pos) keep.next++;
   return keep.next < starts.length && starts[keep.next] === pos;
+}
+
+/**
+ * Lines in the first `end` bytes of a file, a last one without its newline included, read
+ * through `buf` (overwritten).
+ */
+export async function countLines(handle: FileHandle, buf: Buffer, end: number): Promise<number> {
+  let lines = 0;
+  let last = NL;
+  for (let pos = 0; pos < end; ) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+    if (bytesRead === 0) break;
+    lines += countNewlines(buf, 0, bytesRead);
+    last = buf[bytesRead - 1];
+    pos += bytesRead;
+  }
+  return lines + (last === NL ? 0 : 1);
 }
 
 /** Counts newlines in `buf[start, end)`. */

@@ -11,6 +11,7 @@
  * - journal source: `${id}:journal`, value = the journal's `__CURSOR` string.
  */
 import type { FileCursor, LineEvent } from '../core/types';
+import type { HeldBatch } from './batch-delivery';
 
 export interface SourceBatch {
   /** The source id. */
@@ -38,6 +39,14 @@ export interface SourceStatus {
   files: Array<{ path: string; offset: number; line: number; size?: number }>;
   lastReadAt?: number;
   error?: string;
+  /** Reading holds: a batch the consumer could not commit is being retried (batch-delivery.ts). */
+  held?: HeldBatch;
+}
+
+/** Retry pacing for a batch the consumer rejects: firstRetryMs (default 1000), doubling up to maxRetryMs (30000). */
+export interface RetryPacing {
+  firstRetryMs?: number;
+  maxRetryMs?: number;
 }
 
 export interface Source {
@@ -66,8 +75,12 @@ export interface FileSourceOptions {
   patterns: string[];
   /** Saved cursor for a cursor key (`${id}:${path}`, see above). */
   getCursor(key: string): FileCursor | undefined;
-  /** Delivered strictly one at a time: the next batch is not delivered before the returned promise settles. */
+  /**
+   * Delivered strictly one at a time: the next batch is not delivered before the returned promise
+   * settles. A batch it rejects (throws) is offered again until taken; reading holds meanwhile.
+   */
   onBatch(batch: SourceBatch): void | Promise<void>;
+  retry?: RetryPacing;
   /** Where to begin when no matched file has a cursor (first start). Default 'end'. */
   startAt?: 'end' | 'beginning';
   /** Longer lines are cut to their first maxLineBytes bytes; the rest is discarded. Default 16384. */
@@ -109,7 +122,9 @@ export interface JournalSourceOptions {
   matches: string[];
   /** Saved `__CURSOR` for the key `${id}:journal`. */
   getCursor(key: string): string | undefined;
+  /** As for files: a batch it rejects is offered again until taken. */
   onBatch(batch: SourceBatch): void | Promise<void>;
+  retry?: RetryPacing;
   /** argv prefix, default ['journalctl']. */
   journalctl?: string[];
   /** Default 16384, as for files. */

@@ -4,30 +4,12 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileCursor, LineEvent } from '../core/types';
-import { hashFirstLine } from './first-line-hash';
-import { countNewlines, splitLines, type LineKeep, type SplitState } from './line-splitter';
-import type { LineGate } from './source';
+import { hashFirstLine, hashFirstLineOf } from './first-line-hash';
+import { countLines, splitLines, type LineKeep, type SplitState } from './line-splitter';
+import type { Deliver, ReadLimits } from './read-limits';
 
 /** Files longer than this at their saved position keep unknown line numbers rather than be read through. */
 const MAX_COUNTED_BYTES = 512 * 1024 * 1024;
-
-export interface ReadLimits {
-  sourceId: string;
-  /** Shared read buffer (reads of one source never overlap); longer than maxLineBytes. */
-  buf: Buffer;
-  maxLineBytes: number;
-  /** Lines delivered per batch, at most. */
-  maxBatchLines: number;
-  /** Which lines to deliver (FileSourceOptions.gate); asked once per read of gateMinBytes or more. */
-  gate?: () => LineGate | undefined;
-  gateMinBytes: number;
-}
-
-/**
- * Hands a batch over; `cursor` is null when this file no longer owns its key. `lines`: lines read
- * for the batch, `events` among them or not.
- */
-export type Deliver = (events: LineEvent[], cursor: { key: string; value: FileCursor } | null, lines: number) => Promise<void>;
 
 export class TailedFile {
   offset = 0;
@@ -37,10 +19,14 @@ export class TailedFile {
   size = 0;
   /** Batches carry this file's cursor until a successor under the same path takes the key over. */
   ownsKey = true;
+  /** A copy copytruncate left: read from the old position, closed once read. */
+  isCopy = false;
   /** The position moved (opened at its end, a long line's rest skipped) and no batch carried it yet. */
   unsaved = false;
   /** When the file last grew, for closing rotated-away files after a grace period. */
   lastGrowthAt = Date.now();
+  /** Modification time at the last stat. */
+  mtimeMs = 0;
   private readonly split: SplitState = { skipping: false };
 
   private constructor(
@@ -71,13 +57,15 @@ export class TailedFile {
     }
     const file = new TailedFile(key, path, location, handle, st.dev, st.ino);
     file.size = st.size;
+    file.mtimeMs = st.mtimeMs;
     return file;
   }
 
-  async stat(): Promise<{ size: number; nlink: number }> {
+  async stat(): Promise<{ size: number }> {
     const st = await this.handle.stat();
     if (st.size > this.size) this.lastGrowthAt = Date.now();
     this.size = st.size;
+    this.mtimeMs = st.mtimeMs;
     return st;
   }
 
@@ -123,6 +111,7 @@ export class TailedFile {
       this.offset = size;
       this.split.skipping = true;
     }
+    this.firstLineHash = await this.hashFirstLine();
     this.unsaved = true;
   }
 
@@ -134,16 +123,7 @@ export class TailedFile {
    */
   private async countLinesIfUnknown(buf: Buffer): Promise<boolean> {
     if (this.line !== 0 || this.offset === 0 || this.offset > MAX_COUNTED_BYTES) return false;
-    let lines = 0;
-    let last = 0x0a;
-    for (let pos = 0; pos < this.offset; ) {
-      const { bytesRead } = await this.handle.read(buf, 0, Math.min(buf.length, this.offset - pos), pos);
-      if (bytesRead === 0) break;
-      lines += countNewlines(buf, 0, bytesRead);
-      last = buf[bytesRead - 1];
-      pos += bytesRead;
-    }
-    this.line = lines + (last === 0x0a ? 0 : 1);
+    this.line = await countLines(this.handle, buf, this.offset);
     return true;
   }
 
@@ -171,6 +151,8 @@ export class TailedFile {
     for (;;) {
       const { bytesRead } = await this.handle.read(buf, 0, buf.length, this.offset);
       if (bytesRead === 0) break;
+      // The identity is taken from the bytes read, not later: by then the file may hold other content.
+      if (this.offset === 0 && this.firstLineHash === '') this.firstLineHash = hashFirstLineOf(buf, bytesRead);
       if (!counted) {
         counted = true;
         if (await this.countLinesIfUnknown(buf)) await this.handle.read(buf, 0, bytesRead, this.offset);
@@ -212,6 +194,7 @@ export class TailedFile {
       offset: this.offset,
       line: this.line,
       path: this.location,
+      mtimeMs: this.mtimeMs,
     };
   }
 

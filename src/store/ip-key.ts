@@ -7,7 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { MailjailError } from '../core/errors';
-import { parseCidr, parseIp, type Cidr } from '../core/ip';
+import { ipv4Number, parseCidr, type Cidr } from '../core/ip';
 
 /** A CIDR (a host is a /32 or /128) as the keys of its first and last address. */
 export interface KeyRange {
@@ -18,8 +18,6 @@ export interface KeyRange {
   family: 4 | 6;
   prefix: number;
 }
-
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function hex(bytes: number[]): string {
   let s = '';
@@ -45,8 +43,8 @@ export function keyOfIp(ip: string): string {
 
 /** Key of `text` when it is a host address in canonical text, else null. */
 function canonicalHostKey(text: string): string | null {
-  const m = V4.exec(text);
-  if (m) return parseIp(text) === text ? '4' + hex([+m[1], +m[2], +m[3], +m[4]]) : null;
+  const v4 = ipv4Number(text);
+  if (v4 >= 0) return '4' + v4.toString(16).padStart(8, '0');
   const words = parseCanonicalV6(text);
   return words ? keyOfWords(words) : null;
 }

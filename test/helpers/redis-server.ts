@@ -25,14 +25,16 @@ export class RedisServer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> | null = null;
 
-  constructor(readonly port: number, private readonly extraArgs: string[] = []) {}
+  /** `password`: the server's requirepass (the helper's own client then authenticates with it). */
+  constructor(readonly port: number, private readonly extraArgs: string[] = [], private readonly password?: string) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}/0`;
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...this.extraArgs];
+    const auth = this.password === undefined ? [] : ['--requirepass', this.password];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...auth, ...this.extraArgs];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     this.exited = new Promise((r) => child.once('exit', () => r()));
@@ -60,7 +62,9 @@ export class RedisServer {
 
   /** A client for the test's own looks and injections. */
   client(): Redis {
-    return new Redis(this.port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
+    const client = new Redis(this.port, '127.0.0.1', { password: this.password, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
+    client.on('error', () => {}); // a refused connection is the caller's answer, not noise
+    return client;
   }
 
   async teardown(): Promise<void> {

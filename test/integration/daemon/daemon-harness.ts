@@ -17,7 +17,7 @@ import { createNetns, type Netns } from '../../helpers/netns';
 export const CLI = resolve(__dirname, '../../../dist/cli/main.js');
 
 export interface HarnessOptions {
-  action?: 'nftables' | 'iptables';
+  action?: 'nftables' | 'iptables' | 'dry-run';
   /** Extra YAML for the postfix jail (indented under it). */
   jailYaml?: string;
   mainYaml?: string;

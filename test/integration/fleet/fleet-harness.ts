@@ -41,8 +41,9 @@ export class FleetNodeHarness extends DaemonHarness {
     return [process.execPath, WRAPPED, this.configDir, ...this.ns.wrap];
   }
 
-  async kernelHas(ip: string): Promise<boolean> {
-    return (await this.nftElements()).has(ip);
+  /** Is this IPv4 address banned in the node's kernel (one `nft get element`: cheap enough to poll)? */
+  async kernelHas(ip: string, jail = 'postfix'): Promise<boolean> {
+    return (await this.ns.exec(['nft', 'get', 'element', 'inet', 'mailjail', `${jail}_v4`, `{ ${ip} }`])).code === 0;
   }
 
   async list(): Promise<Array<{ ip: string; jail: string; reason: string; node: string }>> {
@@ -51,7 +52,7 @@ export class FleetNodeHarness extends DaemonHarness {
     return JSON.parse(r.stdout);
   }
 
-  async fleetStatus(): Promise<{ connected: boolean; pending: number; rejected: number; received: number; lagMs: number }> {
+  async fleetStatus(): Promise<{ connected: boolean; pending: number; rejected: number; received: number; lagMs: number; bansRefused: number }> {
     const r = await this.cli(['status', '--json']);
     return JSON.parse(r.stdout).fleet;
   }

@@ -76,4 +76,28 @@ describeRedis('a fleet node publishing what it decides', () => {
       await node.stop();
     }
   });
+
+  it('starts without Redis, decides alone, and joins the fleet when Redis first appears', async () => {
+    const store = stores.open();
+    writeFileSync(join(stores.dir(), 'key'), SECRET);
+    const late = new RedisServer(await freePort());
+    const node = new FleetNode({ redis: late.url, node: 'mx8', secretFile: join(stores.dir(), 'key'), keyPrefix: 'mailjail:', streamLength: 1000 }, store, () => jails, log, Date.now);
+    try {
+      node.start();
+      store.transaction(() => node.share([], [{ ...ban, ip: '192.0.2.8' }], true));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(node.status()).toMatchObject({ connected: false, pending: 1 });
+      await late.start();
+      await waitFor(() => node.status().connected && node.status().pending === 0, 10_000);
+      const client = late.client();
+      try {
+        expect(await client.hkeys('mailjail:bans')).toEqual(['postfix 192.0.2.8']);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await node.stop();
+      await late.teardown();
+    }
+  });
 });

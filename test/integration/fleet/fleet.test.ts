@@ -13,6 +13,11 @@ function saslLogin(ip: string, user = 'alice@example.com', time = new Date()): s
   return `${time.toISOString().replace('Z', '+00:00')} mx postfix/submission/smtpd[4243]: 7C1B3A2B4C: client=laptop.example.org[${ip}], sasl_method=PLAIN, sasl_username=${user}`;
 }
 
+/** Postscreen's PREGREET: proof of a bot on its own (a fingerprint ban at once). */
+function pregreet(ip: string, time = new Date()): string {
+  return `${time.toISOString().replace('Z', '+00:00')} mx postfix/postscreen[700]: PREGREET 11 after 0.08 from [${ip}]:40000: EHLO ylmf-pc\\r\\n`;
+}
+
 async function inNoKernel(nodes: FleetNodeHarness[], ip: string): Promise<boolean> {
   return (await Promise.all(nodes.map((h) => h.kernelHas(ip)))).every((has) => !has);
 }
@@ -38,6 +43,16 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     const r = await node(2).cli(['unban', ip]);
     expect(r.code).toBe(0);
     await onEveryNode(fleet.nodes, async (h) => !(await h.kernelHas(ip)) && !(await h.list()).some((b) => b.ip === ip));
+  });
+
+  it('puts an admin\'s `mailjail ban` on one node into every kernel, and refuses one wider than maxBanPrefix elsewhere', async () => {
+    expect((await node(2).cli(['ban', '203.0.113.77', '--for', '1h', '--reason', 'spamtrap'])).code).toBe(0);
+    await onEveryNode(fleet.nodes, (h) => h.kernelHas('203.0.113.77', 'manual'));
+    expect((await node(3).list()).find((b) => b.ip === '203.0.113.77')).toMatchObject({ jail: 'manual', reason: 'manual: spamtrap', node: 'mx2' });
+    // forced through on node 1, but wider than what the others allow without --force
+    expect((await node(1).cli(['ban', '10.0.0.0/8', '--force', '--for', '1h'])).code).toBe(0);
+    await waitFor(async () => (await node(2).fleetStatus()).bansRefused >= 1 && (await node(3).fleetStatus()).bansRefused >= 1);
+    for (const h of [node(2), node(3)]) expect((await h.list()).some((b) => b.ip === '10.0.0.0/8')).toBe(false);
   });
 
   it('bans a bot that tries twice on each server once the fleet-wide count reaches maxRetry', async () => {
@@ -73,6 +88,17 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('escalates to the /48 when its five banned /64s were banned on different servers', async () => {
+    const ips = [1, 2, 3, 4, 5].map((i) => `2001:db8:7:${i}::1`);
+    for (const [i, ip] of ips.entries()) {
+      node((i % 3) + 1).append([pregreet(ip)]);
+      await pause(200);
+    }
+    await onEveryNode(fleet.nodes, async (h) => (await h.list()).some((b) => b.ip === '2001:db8:7::/48' && b.reason === 'subnet:2001:db8:7::/48'));
+    // none of the three saw more than two of the five: mx2 made the fifth ban, with the fleet's count
+    expect((await node(1).list()).find((b) => b.ip === '2001:db8:7::/48')!.node).toBe('mx2');
   });
 
   it('does not ban on node 3 a customer who logged in on node 2', async () => {

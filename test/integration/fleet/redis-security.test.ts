@@ -2,7 +2,7 @@
  * Issue 13, "Redis AUTH/ACL and TLS work": the transport as a Redis ACL user limited to the fleet's
  * keys and the commands README's ACL line grants, and over TLS with a CA of its own (`caFile`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ async function roundTrip(t: RedisTransport): Promise<string[]> {
   return [...(await t.read('0-0', 10, 10)).map((e) => e.payload), first === null ? 'no first' : 'first', ...seen];
 }
 
-describeRedis('Redis security for the fleet', () => {
+describeRedis('Redis security and Sentinel for the fleet', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mj-redis-tls-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,6 +55,24 @@ describeRedis('Redis security for the fleet', () => {
       for (const t of transports) await t.close();
       admin.disconnect();
       await redis.teardown();
+    }
+  });
+
+  it('finds the master through Sentinel, authenticating to both', async () => {
+    const master = new RedisServer(await freePort(), [], 'm4ster');
+    await master.start();
+    const sentinelPort = await freePort();
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(conf, [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`, 'sentinel auth-pass mymaster m4ster', 'requirepass s3ntinel'].join('\n') + '\n');
+    const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    const t = new RedisTransport({ redis: { sentinels: [`127.0.0.1:${sentinelPort}`], name: 'mymaster', password: 'm4ster', sentinelPassword: 's3ntinel' }, keyPrefix: 'mailjail:', streamLength: 1000 });
+    try {
+      await waitFor(() => t.status().connected, 10_000);
+      expect(await roundTrip(t)).toEqual(['p1', 'first', 'a']);
+    } finally {
+      await t.close();
+      sentinel.kill('SIGKILL');
+      await master.teardown();
     }
   });
 

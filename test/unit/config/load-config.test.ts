@@ -67,19 +67,21 @@ describe('loadConfig', () => {
 
   it('reads the fleet keys with their defaults, a jail keeping its counts local, and names a bad key by file:line', () => {
     expect(loadConfig(null).main.fleet).toBeUndefined();
-    write('mailjail.yaml', 'fleet:\n  redis: redis://mailjail:pw@10.0.0.5:6379/0\n  node: mx1\n  secretFile: /etc/mailjail/fleet.key\n');
+    const key = write('fleet.key', 'secret');
+    write('mailjail.yaml', `fleet:\n  redis: redis://mailjail:pw@10.0.0.5:6379/0\n  node: mx1\n  secretFile: ${key}\n`);
     write('jails.d/50-p.yaml', 'jails:\n  postfix:\n    fleet: false\n');
     const c = loadConfig(dir);
-    expect(c.main.fleet).toEqual({ redis: 'redis://mailjail:pw@10.0.0.5:6379/0', node: 'mx1', secretFile: '/etc/mailjail/fleet.key', keyPrefix: 'mailjail:', streamLength: 100_000 });
+    expect(c.main.fleet).toEqual({ redis: 'redis://mailjail:pw@10.0.0.5:6379/0', node: 'mx1', secretFile: key, keyPrefix: 'mailjail:', streamLength: 100_000 });
     expect(c.jails.get('postfix')!.fleet).toBe(false);
     expect(c.jails.get('exim')!.fleet).toBe(true);
-    write('mailjail.yaml', 'fleet:\n  redis: { sentinels: ["10.0.0.1:26379"], name: mymaster, password: pw }\n  secretFile: /k\n');
+    write('mailjail.yaml', `fleet:\n  redis: { sentinels: ["10.0.0.1:26379"], name: mymaster, password: pw }\n  secretFile: ${key}\n`);
     expect(loadConfig(dir).main.fleet?.redis).toEqual({ sentinels: ['10.0.0.1:26379'], name: 'mymaster', password: 'pw' });
-    const main = write('mailjail.yaml', 'fleet:\n  redis: http://10.0.0.5\n  secretFile: /k\n  nodes: 3\n');
-    const problems = problemsOf(() => loadConfig(dir));
-    expect(problems).toEqual(
+    const main = write('mailjail.yaml', `fleet:\n  redis: http://10.0.0.5\n  secretFile: ${key}\n  nodes: 3\n`);
+    expect(problemsOf(() => loadConfig(dir))).toEqual(
       expect.arrayContaining([expect.stringMatching(new RegExp(`^${main}:2: fleet\\.redis`)), `${main}:4: fleet.nodes: unknown key "nodes"`]),
     );
+    write('mailjail.yaml', 'fleet:\n  redis: redis://10.0.0.5\n  secretFile: /no/such/fleet.key\n');
+    expect(problemsOf(() => loadConfig(dir))).toEqual([`${main}:3: fleet.secretFile: no such file: /no/such/fleet.key`]);
   });
 
   it('reports every problem at once as file:line: path: message, unknown keys included', () => {

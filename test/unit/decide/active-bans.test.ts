@@ -1,4 +1,5 @@
-import { ActiveBans, ipv4Number } from '../../../src/decide/active-bans';
+import { ipv4Number } from '../../../src/core/ip';
+import { ActiveBans } from '../../../src/decide/active-bans';
 
 /** A small deterministic generator (xorshift32), so a failure reproduces. */
 function randomOf(seed: number): () => number {
