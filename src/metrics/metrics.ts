@@ -1,11 +1,13 @@
 /**
  * The daemon's metrics in the Prometheus text format (prom-client, used nowhere else). Counters
  * are read from the jails' meters at scrape time; gauges from the MetricsView; the two histograms
- * (firewall batch duration, line-to-kernel latency) are observed as things happen, once per
- * firewall batch and once per ban. README "Watching mailjail" lists every metric.
+ * (firewall batch duration, line-to-kernel latency) are plain ones, observed as things happen, once
+ * per firewall batch and once per ban. prom-client is loaded when the metrics are first asked for
+ * (it and its default metrics cost a start ~50 ms). README "Watching mailjail" lists every metric.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
 import { EVENT_KINDS } from '../core/types';
+import { PlainHistogram } from './plain-histogram';
 import { HealthTracker } from './health';
 import { JailMeter } from './jail-meter';
 import type { MetricsView } from './view';
@@ -13,34 +15,26 @@ import type { MetricsView } from './view';
 const P = 'mailjail_';
 
 export class Metrics {
-  readonly registry = new Registry();
   readonly health: HealthTracker;
   /** Meters outlive reloads: a counter that restarted at 0 on every reload would lie to rate(). */
   private readonly meters = new Map<string, JailMeter>();
-  private readonly banLatency: Histogram<'jail'>;
-  private readonly firewallDuration: Histogram<'jail' | 'action'>;
+  private readonly banLatency = new PlainHistogram(
+    `${P}ban_latency_seconds`,
+    "Time from a log line's own timestamp to its ban being in the kernel",
+    ['jail'],
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  );
+  private readonly firewallDuration = new PlainHistogram(
+    `${P}firewall_duration_seconds`,
+    'Duration of one firewall batch (one nft/ipset/command run for many bans)',
+    ['jail', 'action'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
+  private prom: typeof PromClient | null = null;
+  private registry: PromClient.Registry | null = null;
 
   constructor(private readonly view: MetricsView) {
-    collectDefaultMetrics({ register: this.registry });
     this.health = new HealthTracker(view, (jail) => this.meters.get(jail));
-    this.banLatency = new Histogram({
-      name: `${P}ban_latency_seconds`,
-      help: "Time from a log line's own timestamp to its ban being in the kernel",
-      labelNames: ['jail'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-      registers: [this.registry],
-    });
-    this.firewallDuration = new Histogram({
-      name: `${P}firewall_duration_seconds`,
-      help: 'Duration of one firewall batch (one nft/ipset/command run for many bans)',
-      labelNames: ['jail', 'action'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    });
-    this.defineReading();
-    this.defineDeciding();
-    this.defineEnforcing();
-    this.defineProcess();
   }
 
   /** The meter of a jail (the same one across reloads). */
@@ -48,8 +42,8 @@ export class Metrics {
     let m = this.meters.get(name);
     if (!m) {
       m = new JailMeter(name, {
-        observeBanLatency: (jail, s) => this.banLatency.observe({ jail }, s),
-        observeFirewall: (jail, action, s) => this.firewallDuration.observe({ jail, action }, s),
+        observeBanLatency: (jail, s) => this.banLatency.observe([jail], s),
+        observeFirewall: (jail, action, s) => this.firewallDuration.observe([jail, action], s),
       });
       this.meters.set(name, m);
     }
@@ -57,20 +51,31 @@ export class Metrics {
   }
 
   /** The text format, as /metrics, the textfile and `mailjail metrics` serve it. */
-  render(): Promise<string> {
-    return this.registry.metrics();
+  async render(): Promise<string> {
+    return (await this.registered().metrics()) + this.banLatency.text() + this.firewallDuration.text();
   }
 
-  get contentType(): string {
-    return this.registry.contentType;
+  readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
+
+  /** prom-client's registry with every counter and gauge, made on first use. */
+  private registered(): PromClient.Registry {
+    if (this.registry) return this.registry;
+    this.prom = require('prom-client') as typeof PromClient;
+    this.registry = new this.prom.Registry();
+    this.prom.collectDefaultMetrics({ register: this.registry });
+    this.defineReading();
+    this.defineDeciding();
+    this.defineEnforcing();
+    this.defineProcess();
+    return this.registry;
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: L[], fill: (set: (labels: Record<L, string>, v: number) => void) => void): void {
-    new Counter<L>({
+    new this.prom!.Counter<L>({
       name: P + name,
       help,
       labelNames,
-      registers: [this.registry],
+      registers: [this.registry!],
       collect() {
         this.reset();
         fill((labels, v) => this.inc(labels as never, v));
@@ -79,11 +84,11 @@ export class Metrics {
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[], fill: (set: (labels: Record<L, string>, v: number) => void) => void): void {
-    new Gauge<L>({
+    new this.prom!.Gauge<L>({
       name: P + name,
       help,
       labelNames,
-      registers: [this.registry],
+      registers: [this.registry!],
       collect() {
         this.reset();
         fill((labels, v) => this.set(labels as never, v));

@@ -5,7 +5,7 @@
  *   allow AF_INET/AF_INET6, see README "Watching mailjail");
  * - `metrics.textfile`: the text written every 15 s for node_exporter's textfile collector, to a
  *   temporary file in the same directory and renamed over the old one, so the collector never
- *   reads half a file.
+ *   reads half a file. The first is written a second after start, the last on stop.
  * Also ticks the health tracker, so a problem's age is known before anyone asks.
  */
 import { createServer, type Server } from 'node:http';
@@ -16,6 +16,7 @@ import type { MetricsConfig } from '../config/load-config';
 import type { Metrics } from './metrics';
 
 export const TEXTFILE_EVERY_MS = 15_000;
+export const TEXTFILE_FIRST_MS = 1_000;
 const HEALTH_EVERY_MS = 5_000;
 
 export type MetricsLog = (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => void;
@@ -42,7 +43,10 @@ export async function serveMetrics(metrics: Metrics, config: MetricsConfig, log:
     return writing;
   };
   if (textfile) {
-    await write();
+    // the first a second after start, not during it: building the text loads prom-client
+    const first = setTimeout(() => void write(), TEXTFILE_FIRST_MS);
+    first.unref();
+    timers.push(first);
     every(TEXTFILE_EVERY_MS, () => void write());
   }
   return {
