@@ -130,7 +130,8 @@ function fmt(n) {
 /** The engine alone: read the file in 4 MiB chunks of whole lines, no output. */
 function inProcess(ctx, log) {
   const { loadFilters } = require(path.join(ctx.root, 'dist', 'config', 'load-filter'));
-  const { Matcher, matchChunk } = require(path.join(ctx.root, 'dist', 'match', 'matcher'));
+  const { Matcher } = require(path.join(ctx.root, 'dist', 'match', 'matcher'));
+  const { matchChunk } = require(path.join(ctx.root, 'dist', 'match', 'match-chunk'));
   const matcher = new Matcher(loadFilters(['postfix']));
   const buf = fs.readFileSync(log);
   const t0 = process.hrtime.bigint();

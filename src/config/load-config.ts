@@ -15,7 +15,19 @@ import { parseListenAddress, type ListenAddress } from './listen-address';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
 import type { CompiledFilter } from '../match/compile-filter';
-import { DEFAULT_MAX_ELEM, DEFAULT_TABLE, type CommandActionSpec } from '../enforce/action';
+
+/**
+ * A user-defined action (`actions:` in mailjail.yaml): argv templates (no shell) with placeholders
+ * `<ip>`, `<jail>`, `<timeout>` (seconds), `<reason>`. Run once per ban/unban.
+ */
+export interface CommandActionSpec {
+  type: 'command';
+  name: string;
+  ban: string[];
+  unban: string[];
+  setup?: string[];
+  teardown?: string[];
+}
 
 export interface MainConfig {
   database: string;
@@ -145,8 +157,8 @@ function mainConfigOf(m: MainFile): MainConfig {
     ignoreIp: m.ignoreIp ?? [],
     logLevel: m.logLevel ?? MAIN_DEFAULTS.logLevel,
     actions: Object.fromEntries(Object.entries(m.actions ?? {}).map(([name, a]) => [name, { ...a, name }])),
-    nftablesTable: m.nftables?.table ?? DEFAULT_TABLE,
-    ipsetMaxElem: m.ipset?.maxElem ?? DEFAULT_MAX_ELEM,
+    nftablesTable: m.nftables?.table ?? MAIN_DEFAULTS.nftablesTable,
+    ipsetMaxElem: m.ipset?.maxElem ?? MAIN_DEFAULTS.ipsetMaxElem,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
     metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile, sourceGraceMs: m.metrics?.sourceGrace ?? 60_000 },
     fleet: m.fleet && {

@@ -6,4 +6,8 @@ export const MAIN_DEFAULTS = {
   logLevel: 'info',
   reconcileInterval: 60_000,
   maxBanPrefix: { ipv4: 16, ipv6: 32 },
+  /** `nftables.table`: the table mailjail owns (iptables chains and ipsets are prefixed with it too). */
+  nftablesTable: 'mailjail',
+  /** `ipset.maxElem`: the kernel refuses more elements than a set was created for. */
+  ipsetMaxElem: 262144,
 } as const;

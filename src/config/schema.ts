@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { parseCidr } from '../core/ip';
+import { JAIL_NAME, JAIL_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from '../core/names';
 import { EVENT_KINDS } from '../core/types';
 import { parseListenAddress } from './listen-address';
 
@@ -18,9 +19,7 @@ const cidrText = z
   .refine((v) => parseCidr(v) !== null, { message: 'expected an IP address or CIDR (192.0.2.0/24, 2001:db8::/32)' });
 
 const eventKind = z.enum(EVENT_KINDS);
-/** Jail names name firewall sets: the config and the control protocol both check them with this. */
-export const JAIL_NAME = /^[a-z][a-z0-9_]{0,23}$/;
-const jailName = z.string().regex(JAIL_NAME, 'jail names are lowercase letters, digits and _ (they name firewall sets), at most 24 characters');
+const jailName = z.string().regex(JAIL_NAME, JAIL_NAME_RULE);
 const port = z.number().int().min(1).max(65535);
 
 const eventRule = z.union([
@@ -136,7 +135,7 @@ export const MainFileSchema = z
     ignoreIp: z.array(cidrText),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), commandAction),
-    nftables: z.object({ table: z.string().regex(/^[a-z][a-z0-9_]*$/) }).partial().strict(),
+    nftables: z.object({ table: z.string().regex(TABLE_NAME, TABLE_NAME_RULE) }).partial().strict(),
     ipset: z.object({ maxElem: z.number().int().min(1024) }).partial().strict(),
     /** How often the kernel's sets are compared with the database and missing bans re-asserted. */
     reconcileInterval: duration,

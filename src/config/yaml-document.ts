@@ -40,10 +40,27 @@ function parseYamlText(text: string, file: string): { doc?: YamlDocument; proble
     return `${file}:${line}: ${e.message.split('\n')[0]}`;
   });
   if (problems.length > 0) return { problems };
-  return {
-    problems: [],
-    doc: { file, value: document.toJS() ?? {}, lineOf: (path) => lineOfPath(document, counter, path) },
-  };
+  let value: unknown;
+  try {
+    value = document.toJS() ?? {};
+  } catch (e) {
+    // The parser refuses aliases that expand past 100 copies (a "billion laughs" bomb): a config
+    // error at the first alias, not a crash (issue 17).
+    return { problems: [`${file}:${firstAliasLine(document, counter)}: ${(e as Error).message}; write the values out instead of nesting aliases`] };
+  }
+  return { problems: [], doc: { file, value, lineOf: (path) => lineOfPath(document, counter, path) } };
+}
+
+function firstAliasLine(document: Document, counter: LineCounter): number {
+  const { visit } = yaml();
+  let line = 1;
+  visit(document, {
+    Alias(_, node) {
+      line = nodeLine(node, counter) ?? line;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }
 
 function lineOfPath(document: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { parseCidr, widenedNetwork } from '../core/ip';
-import { JAIL_NAME } from '../config/schema';
+import { JAIL_NAME } from '../core/names';
 
 /** A request line longer than this is refused (and the connection closed). */
 export const MAX_REQUEST_BYTES = 64 * 1024;

@@ -23,7 +23,11 @@ export async function startControlServer(path: string, handle: Handler, options:
   }
   const server = createServer((socket) => serve(socket, handle));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new MailjailError('SOCKET', `cannot listen on ${path}: ${(e as Error).message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      // a missing privilege is the caller's to report (the daemon says it needs root)
+      if (e.code === 'EACCES' || e.code === 'EPERM') reject(e);
+      else reject(new MailjailError('SOCKET', `cannot listen on ${path}: ${e.message}`));
+    });
     // umask-proof: listen, then set the mode before anyone could have connected meaningfully
     server.listen(path, () => resolve());
   });

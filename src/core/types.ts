@@ -1,7 +1,8 @@
 /**
  * The glossary (STYLE.md), as types. Every layer speaks these and only these.
  *
- * Source -> LineEvent -> (match) Failure -> (store) Strike -> (decide) Decision -> Ban -> Action
+ * Source -> LineEvent -> (match) Failure -> (decide) Strike, Ban -> (store) both, with the
+ * source's cursor, in one transaction -> Action (the kernel). ARCHITECTURE.md names the files.
  */
 
 /** What a matched line says happened. Kept small and stable: filters, jails and tools key on it. */
@@ -73,11 +74,6 @@ export interface Ban {
   node?: string;
 }
 
-/** What decide/ tells the daemon to do. */
-export type Decision =
-  | { kind: 'ban'; ban: Ban }
-  | { kind: 'unban'; ip: string; jail: string };
-
 /** A Failure as the store keeps it: counted against a jail, with the evidence for `mailjail why`. */
 export interface Strike {
   ip: string;
@@ -89,7 +85,7 @@ export interface Strike {
   weight: number;
   /** `filter/rule` that matched. */
   rule: string;
-  /** sha256 (hex, first 16 chars) of the normalised user name; never the name itself. */
+  /** HMAC-SHA256 (keyed per database, daemon/user-hash.ts; 16 hex chars) of the normalised user name; never the name itself. */
   userHash?: string;
   /** Where the line came from (source id / file) and its 1-based line number. */
   source?: string;

@@ -30,9 +30,9 @@ type Change = { kind: 'ban'; ban: Ban } | { kind: 'unban'; ip: string };
 
 export class BanApplier {
   private pending = new Map<string, Change>();
-  private running: Promise<void> | null = null;
-  /** The batch being applied now. */
+  /** The changes of the batch being applied. */
   private inFlight: Map<string, Change> | null = null;
+  private running: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 1000;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -70,9 +70,12 @@ export class BanApplier {
     });
   }
 
-  /** Is a change of this address waiting or being applied? (reconcile: not lost, on its way) */
-  isQueued(ip: string): boolean {
-    return this.pending.has(ip) || this.inFlight?.has(ip) === true;
+  /**
+   * True while a change of `ip` waits or is being applied: reconcile, which reads the kernel while
+   * bans keep coming, must not take such a ban for one the kernel lost.
+   */
+  queued(ip: string): boolean {
+    return this.pending.has(ip) || (this.inFlight?.has(ip) ?? false);
   }
 
   status(): ActionHealth {

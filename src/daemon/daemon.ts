@@ -2,7 +2,7 @@
  * The only wiring: control socket -> store -> jails (start-jails.ts) -> admin and timers; and the
  * daemon's life: start, reloads one at a time, stop.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
@@ -13,6 +13,7 @@ import { claimFirewall, type FirewallClaim } from '../enforce/firewall-owner';
 import { Store } from '../store/store';
 import { JailRegistry } from './jail-registry';
 import type { Logger } from './logger';
+import { startFailure } from './start-errors';
 import type { JailRuntime } from './jail-runtime';
 import { startJails, stopJails } from './start-jails';
 import { Housekeeping } from './housekeeping';
@@ -88,29 +89,32 @@ export class Daemon {
 
   private async open(config: LoadedConfig): Promise<void> {
     this.config = config;
+    const database = config.main.database;
     // The socket first: a second daemon must fail here, before it touches the kernel or the database.
     this.control = await startControlServer(config.main.socket, (req) => this.answer(req), {
       group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup),
-    });
+    }).catch((e) => Promise.reject(startFailure(e, database)));
     try {
       // a port already taken refuses the start before the firewall is touched
       this.metricsServing = await serveMetrics(this.metrics, config.main.metrics, (level, msg, ctx) => this.log[level](ctx ?? {}, msg));
       // ...and one on the same firewall table with another socket (`npm start` beside the service) here.
       if (firewallKinds(config).size > 0) this.claim = await claimFirewall(config.main.nftablesTable, this.options.wrap);
-      mkdirSync(dirname(config.main.database), { recursive: true });
-      this.store = Store.open(config.main.database);
+      mkdirSync(dirname(database), { recursive: true });
+      // SQLite says "unable to open database file" where the directory just is not ours to write
+      accessSync(dirname(database), constants.W_OK);
+      this.store = Store.open(database);
       const { fleet } = config.main;
       if (fleet) this.fleet = createFleet(fleet, this.store, this.jails, () => this.config.main, this.log, () => this.clock.now());
-      await this.startJails();
+      await this.startJails([], this.store.created);
       this.fleet?.start();
     } catch (e) {
       await this.fleet?.stop();
       this.claim?.release();
-      await this.control.close();
+      await this.control?.close();
       await this.metricsServing?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
-      throw e;
+      throw startFailure(e, database);
     }
     this.admin = createAdminHandler({
       jails: this.jails,
@@ -148,8 +152,10 @@ export class Daemon {
   }
 
   /** `previous`: the jails a reload stopped; those not started again are retired. */
-  private startJails(previous: readonly JailRuntime[] = []): Promise<void> {
-    return startJails({ config: this.config, store: this.store, jails: this.jails, log: this.log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey: this.fleet?.userHashKey, meterOf: (jail) => this.metrics.jail(jail) }, previous);
+  private startJails(previous: readonly JailRuntime[] = [], adoptKernelBans = false): Promise<void> {
+    const { config, store, jails, log } = this;
+    const userHashKey = this.fleet?.userHashKey;
+    return startJails({ config, store, jails, log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey, adoptKernelBans, meterOf: (jail) => this.metrics.jail(jail) }, previous);
   }
 
   /**
@@ -185,7 +191,7 @@ export class Daemon {
     }
     const previous = await stopJails(this.jails);
     this.config = config;
-    await this.startJails(previous);
+    await this.startJails(previous).catch((e) => Promise.reject(startFailure(e, config.main.database)));
     this.log.info({ jails: this.jails.names() }, 'reloaded');
   }
 

@@ -52,7 +52,6 @@ export interface RuntimeDeps {
   log: Logger;
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
-  own?: string[];
   /** Customers and sprays, shared by every jail of this daemon start. */
   shared?: ServerKnowledge;
   now: () => number;
@@ -81,6 +80,6 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
   const applier = new BanApplier(action, name, deps.log, deps.now, meter);
   const skipped = (ev: LineEvent, ms: number, rule: string) =>
     deps.log.warn({ jail: name, source: ev.source, line: ev.line, rule, ms: Math.round(ms) }, 'line skipped: matching it took longer than its budget');
-  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, deps.own, deps.shared, skipped) : undefined;
+  const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, undefined, deps.shared, skipped) : undefined;
   return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 }, meter };
 }

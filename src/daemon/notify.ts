@@ -3,7 +3,7 @@
  * datagram Unix sockets, so this runs systemd-notify (the unit sets NotifyAccess=all for it).
  * Outside systemd (no NOTIFY_SOCKET) it does nothing.
  */
-import { runCommand } from '../enforce/run-command';
+import { runCommand } from '../process/run-command';
 import type { Logger } from './logger';
 
 export async function notifySystemd(state: string, log: Logger): Promise<void> {

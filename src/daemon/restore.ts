@@ -37,10 +37,11 @@ export async function restoreBans(rt: JailRuntime, store: Store, now: number, lo
  * Runs on every tick, whatever the ban rate: it used to wait for 5 quiet seconds, which a steady
  * attack never gives, so a flushed set stayed empty (1,000 bans still missing after 200 s). No
  * quiet moment is needed: the kernel is read first and the database second, and a ban is recorded
- * before it reaches the kernel, so a change in flight can only look missing (re-added: harmless)
- * or, once lifted, extra (removed: what the applier does anyway). Nothing awaits between reading
- * the database and queueing, so no newer change can be overtaken. In the usual case (nothing
- * missing, nothing extra) it costs one listing and two set look-ups per ban.
+ * before it reaches the kernel, so a change in flight can only look missing (skipped while the
+ * applier holds it, re-added if it landed just after the listing: harmless) or, once lifted,
+ * extra (removed: what the applier does anyway). Nothing awaits between reading the database
+ * and queueing, so no newer change can be overtaken. In the usual case (nothing missing, nothing
+ * extra) it costs one listing and two set look-ups per ban.
  */
 export async function reconcile(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<{ added: number; removed: number }> {
   // setup() is cheap (it re-creates what is missing and reads nothing); the listing is not.
@@ -48,7 +49,9 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   const listed = await rt.action.listed();
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });
-  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now - SETTLE_MS && !rt.applier.isQueued(b.ip));
+  // A ban still on its way to the kernel is not lost (under a flood, thousands are), nor one made
+  // while the kernel was being listed.
+  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now - SETTLE_MS && !rt.applier.queued(b.ip));
   if (missing.some((b) => !b.ip.includes('/'))) {
     // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
     const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));

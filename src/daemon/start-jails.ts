@@ -4,7 +4,8 @@
  * banned bot can get through; strikes are restored before the first new line is counted.
  */
 import type { LoadedConfig } from '../config/load-config';
-import type { EventKind } from '../core/types';
+import { WEEK } from '../core/duration';
+import type { Ban, EventKind } from '../core/types';
 import { StoredBanHistory } from '../decide/ban-history';
 import { strikeMemoryMs } from '../decide/jail-rules';
 import { ServerKnowledge } from '../decide/server-knowledge';
@@ -29,6 +30,8 @@ export interface StartContext {
   meterOf: RuntimeDeps['meterOf'];
   /** In a fleet: the shared key user names are hashed with, so a spray over the fleet is one spray. */
   userHashKey?: string;
+  /** The database was made by this start: take over the bans the kernel still holds. */
+  adoptKernelBans?: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function startJails(ctx: StartContext, previous: readonly JailRunti
   const now = ctx.now();
   for (const expired of store.expireBans(now)) log.debug({ ip: expired.ip, jail: expired.jail }, 'ban expired while stopped');
   const runtimes = await buildAndRestore(runtimeDeps(ctx), ctx, now);
+  if (ctx.adoptKernelBans) for (const rt of runtimes) await adoptKernelBans(rt, ctx, now);
   ctx.jails.swap(runtimes);
   await retireStoppedJails(previous, runtimes, { config: ctx.config, store, log, wrap: ctx.wrap, now });
   for (const rt of runtimes) {
@@ -81,6 +85,21 @@ async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number
   }
   await Promise.all(restores);
   return runtimes;
+}
+
+/**
+ * A new database beside a kernel that still bans (the old file was damaged and moved aside, or
+ * lost): the kernel's bans are taken over, for the jail's ban time (the kernel keeps its own
+ * timeouts), instead of being removed by the first reconcile as bans the database does not know.
+ */
+async function adoptKernelBans(rt: JailRuntime, { store, log }: StartContext, now: number): Promise<void> {
+  const held = await rt.action.listed();
+  if (!held || held.size === 0) return;
+  const banTimeMs = rt.config?.rules.banTimeMs ?? WEEK;
+  const bans: Ban[] = [...held].map((ip) => ({ ip, jail: rt.name, since: now, until: now + banTimeMs, reason: 'taken over from the kernel', count: 0 }));
+  store.recordBans(bans);
+  for (const b of bans) rt.parts?.engine.noteBan(b);
+  log.warn({ jail: rt.name, bans: bans.length }, 'new database: the bans the kernel holds are taken over');
 }
 
 function runtimeDeps({ config, store, log, wrap, now, userHashKey, meterOf }: StartContext): RuntimeDeps {

@@ -1,6 +1,9 @@
 /** The Action of the glossary: what puts a Ban into the kernel (or pretends to) and takes it out. */
 import type { Ban } from '../core/types';
+import type { CommandActionSpec } from '../config/load-config';
+import { MAIN_DEFAULTS } from '../config/main-defaults';
 import { MailjailError } from '../core/errors';
+import { JAIL_NAME, JAIL_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from '../core/names';
 
 export interface FirewallAction {
   /** 'nftables' | 'iptables' | 'dry-run' | the command action's own name. */
@@ -42,33 +45,20 @@ export interface ActionOptions {
   log?: ActionLog;
 }
 
-/**
- * A user-defined action: argv templates (no shell) with placeholders `<ip>`, `<jail>`,
- * `<timeout>` (seconds), `<reason>`. Run once per ban/unban.
- */
-export interface CommandActionSpec {
-  type: 'command';
-  name: string;
-  ban: string[];
-  unban: string[];
-  setup?: string[];
-  teardown?: string[];
-}
+export type { CommandActionSpec };
 
 export type ActionSpec = 'nftables' | 'iptables' | 'dry-run' | CommandActionSpec;
 
-export const DEFAULT_TABLE = 'mailjail';
-export const DEFAULT_MAX_ELEM = 262144;
+/** Used when an action is made without a config (tests, tools); the config's own defaults. */
+export const DEFAULT_TABLE = MAIN_DEFAULTS.nftablesTable;
+export const DEFAULT_MAX_ELEM = MAIN_DEFAULTS.ipsetMaxElem;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 
-/**
- * Jail names go into nft set names and ipset names; keep them to what both accept unquoted, so no
- * name ever needs escaping in a script.
- */
-const JAIL_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
+/** The last check before a jail name reaches a firewall script (core/names.ts holds the rule). */
 export function assertJailName(jail: string): void {
-  if (!JAIL_NAME.test(jail)) {
-    throw new MailjailError('CONFIG', `jail name ${JSON.stringify(jail)} must match ${JAIL_NAME.source}`);
-  }
+  if (!JAIL_NAME.test(jail)) throw new MailjailError('CONFIG', `jail name ${JSON.stringify(jail)}: ${JAIL_NAME_RULE}`);
+}
+
+export function assertTableName(table: string): void {
+  if (!TABLE_NAME.test(table)) throw new MailjailError('CONFIG', `table name ${JSON.stringify(table)}: ${TABLE_NAME_RULE}`);
 }

@@ -13,7 +13,7 @@ import {
   type FirewallAction,
 } from './action';
 import { toBanElements, toUnbanElements } from './ban-elements';
-import { assertOk, runCommand } from './run-command';
+import { assertOk, runCommand } from '../process/run-command';
 
 export type Placeholder = 'ip' | 'jail' | 'timeout' | 'reason';
 const PLACEHOLDER = /<([a-z]+)>/g;

@@ -10,7 +10,7 @@
 import { readFileSync, readlinkSync, linkSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailjailError } from '../core/errors';
-import { assertOk, runCommand } from './run-command';
+import { assertOk, runCommand } from '../process/run-command';
 
 export const OWNER_DIR = '/run/mailjail/owners';
 

@@ -7,6 +7,7 @@ import type { Family } from '../core/ip';
 import type { Ban } from '../core/types';
 import {
   assertJailName,
+  assertTableName,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_MAX_ELEM,
   DEFAULT_TABLE,
@@ -28,7 +29,7 @@ import {
   type SavedRule,
 } from './ipset-script';
 import { normalisePorts } from './nft-script';
-import { assertOk, runCommand, type CommandResult } from './run-command';
+import { assertOk, runCommand, type CommandResult } from '../process/run-command';
 
 const NO_SUCH_SET = /does not exist/i;
 
@@ -40,7 +41,7 @@ export class IptablesAction implements FirewallAction {
   constructor(private readonly options: ActionOptions) {
     assertJailName(options.jail);
     const table = options.table ?? DEFAULT_TABLE;
-    assertJailName(table);
+    assertTableName(table);
     this.sets = { 4: ipsetName(table, options.jail, 4), 6: ipsetName(table, options.jail, 6) };
     this.groups = portGroups(normalisePorts(options.ports));
   }

@@ -5,7 +5,7 @@
  */
 import { parseSetElements, parseTableSummary, type NftElement, type NftTableSummary } from './nft-json';
 import type { JailSet, NftNames } from './nft-script';
-import { assertOk, runCommand, type CommandResult } from './run-command';
+import { assertOk, runCommand, type CommandResult } from '../process/run-command';
 import { sharedBatcher } from './script-batcher';
 
 const MISSING = /No such file or directory/;

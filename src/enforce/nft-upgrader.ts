@@ -7,7 +7,7 @@ import type { NftClient } from './nft-client';
 import type { NftElement } from './nft-json';
 import { jailSets } from './nft-script';
 import { maskedMoveScript, misfitSets, upgradeScript } from './nft-upgrade';
-import { assertOk, type CommandResult } from './run-command';
+import { assertOk, type CommandResult } from '../process/run-command';
 
 /** A delete of an element that expired between reading and applying fails the transaction. */
 export const ABSENT = /element does not exist/i;

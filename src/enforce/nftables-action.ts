@@ -11,7 +11,7 @@
  * interval set, one new ban took 1.7 s).
  */
 import type { Ban } from '../core/types';
-import { assertJailName, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_TABLE, type ActionLog, type ActionOptions, type FirewallAction } from './action';
+import { assertJailName, assertTableName, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_TABLE, type ActionLog, type ActionOptions, type FirewallAction } from './action';
 import { dropCovered, toBanElements, toUnbanElements } from './ban-elements';
 import { planAgainstPresent } from './interval-overlaps';
 import { NftClient } from './nft-client';
@@ -31,7 +31,7 @@ import {
 } from './nft-script';
 import { legacyCleanup } from './nft-upgrade';
 import { ABSENT, moveMaskedPrefixes, upgradeMisfits } from './nft-upgrader';
-import { assertOk } from './run-command';
+import { assertOk } from '../process/run-command';
 
 const OVERLAP = /interval overlaps|conflicting intervals/i;
 const EXISTS = /File exists/;
@@ -48,7 +48,7 @@ export class NftablesAction implements FirewallAction {
   constructor(options: ActionOptions) {
     assertJailName(options.jail);
     this.names = { table: options.table ?? DEFAULT_TABLE, jail: options.jail };
-    assertJailName(this.names.table);
+    assertTableName(this.names.table);
     this.ports = normalisePorts(options.ports);
     this.nft = new NftClient(this.names, options.wrap, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
     this.log = (level, msg, ctx) => options.log?.(level, msg, { jail: this.names.jail, action: this.name, ...ctx });

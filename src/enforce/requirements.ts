@@ -2,8 +2,8 @@
  * What the chosen firewall needs that this machine lacks, in words an admin can act on. Checked
  * by running the programs (read-only), so a capability granted without root counts as enough.
  */
-import type { CommandResult } from './run-command';
-import { runCommand } from './run-command';
+import type { CommandResult } from '../process/run-command';
+import { runCommand } from '../process/run-command';
 
 export type FirewallKind = 'nftables' | 'iptables';
 

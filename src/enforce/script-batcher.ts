@@ -8,7 +8,7 @@
  * it was: every member then runs its own script alone and gets that result (its own error, or its
  * own success), exactly what it would have got without batching.
  */
-import type { CommandResult } from './run-command';
+import type { CommandResult } from '../process/run-command';
 
 type Run = (lines: string[]) => Promise<CommandResult>;
 

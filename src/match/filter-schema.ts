@@ -60,5 +60,4 @@ const FilterObjectSchema = z
   .strict();
 
 export type FilterDef = z.infer<typeof FilterObjectSchema>;
-export type RuleDef = FilterDef['rules'][number];
 export const FilterSchema: z.ZodType<FilterDef> = FilterObjectSchema;

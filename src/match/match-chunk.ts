@@ -1,5 +1,5 @@
 /**
- * The bulk path (check, and the daemon's replay/catch-up): a Buffer of complete lines in, Failures
+ * The bulk path (`check` and `replay`): a Buffer of complete lines in, Failures
  * out, without decoding most of it. One multi-keyword scan (keyword-scanner.ts) finds the lines
  * holding a keyword; only those are decoded and handed to the Matcher. Newlines are counted with
  * native indexOf, so a line with no keyword costs one memchr and its share of the scan.

@@ -12,7 +12,6 @@ import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
 import { newSession, SessionTable, START_STATE, type Session } from './session-table';
 
-export { matchChunk } from './match-chunk';
 
 export interface MatcherOptions {
   /** Sessions remembered per filter and source (default 10000). */

@@ -5,15 +5,7 @@
  * says so once per streak at error priority, and status() shows the source as held and why.
  * Before, the source logged the failure and read on, so the batch's lines were lost for good.
  */
-import type { SourceBatch, SourceLog } from './source';
-
-export interface HeldBatch {
-  /** When the streak of failures began (ms since the epoch). */
-  since: number;
-  attempts: number;
-  /** The last failure's message. */
-  error: string;
-}
+import type { HeldBatch, SourceBatch, SourceLog } from './source';
 
 export interface BatchDelivery {
   /** Resolves true once `onBatch` took the batch, false when the source stopped first. */

@@ -3,7 +3,7 @@
  * journal's on-disk format and rotation its own business, and its cursor resumes exactly.
  */
 import type { LineEvent } from '../core/types';
-import { spawnLines, type LineStream, type StreamExit } from '../enforce/run-command';
+import { spawnLines, type LineStream, type StreamExit } from '../process/run-command';
 import { createBatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';

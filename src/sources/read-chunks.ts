@@ -1,6 +1,6 @@
 /**
  * Reads a whole log file (or a pipe: `check <(zcat mail.log.1.gz)`) as Buffers of complete lines,
- * for check, replay and catch-up: big reads and no decoding here, so the matcher can skip lines
+ * for `check` and `replay`: big reads and no decoding here, so the matcher can skip lines
  * without keywords at the cost of a byte scan. A final line without a newline comes last.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';

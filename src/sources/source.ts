@@ -11,7 +11,6 @@
  * - journal source: `${id}:journal`, value = the journal's `__CURSOR` string.
  */
 import type { FileCursor, LineEvent } from '../core/types';
-import type { HeldBatch } from './batch-delivery';
 
 export interface SourceBatch {
   /** The source id. */
@@ -31,6 +30,15 @@ export interface SourceBatch {
    * written to a rotated file after its successor took over the key.
    */
   cursor?: { key: string; value: unknown };
+}
+
+/** A batch the consumer could not commit, being offered again (batch-delivery.ts). */
+export interface HeldBatch {
+  /** When the streak of failures began (ms since the epoch). */
+  since: number;
+  attempts: number;
+  /** The last failure's message. */
+  error: string;
 }
 
 export interface SourceStatus {
@@ -135,6 +143,3 @@ export interface JournalSourceOptions {
   restartDelayMs?: number;
   log?: SourceLog;
 }
-
-export { createFileSource } from './file-source';
-export { createJournalSource } from './journal-source';

@@ -1,4 +1,5 @@
 /** How bans map to and from rows of the `bans` table, and the WHERE clauses that select them. */
+import type Database from 'better-sqlite3';
 import type { Ban } from '../core/types';
 import { addJail, type Filter } from './filter';
 import { containerKeys, keyRangeOf } from './ip-key';
@@ -16,6 +17,23 @@ export interface ActiveBanQuery {
   jail?: string;
   /** ip or CIDR: bans equal to it, inside it, or containing it. */
   ip?: string;
+}
+
+/**
+ * Writes bans (inside the caller's transaction): an active ban of the same target in the same jail
+ * is extended, otherwise a row is added. "Active" is judged at the new ban's own start: an older
+ * ban that ran out before it is history. Positional parameters: cheaper to bind than named ones,
+ * and a flood writes one row per ban.
+ */
+export function writeBans(sql: (text: string) => Database.Statement, bans: Ban[]): void {
+  const extend = sql(`UPDATE bans SET until = ?, reason = ? WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
+  const insert = sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const b of bans) {
+    const r = keyRangeOf(b.ip);
+    if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
+      insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count, b.node ?? null);
+    }
+  }
 }
 
 export const BAN_COLUMNS = 'id, ip, jail, since, until, reason, count, lifted_at, expired, node';

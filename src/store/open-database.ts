@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { MailjailError } from '../core/errors';
+import { damagedDatabaseError, isDamagedDatabase } from './damaged';
 import { MIGRATIONS, migrate, schemaVersion } from './migrations';
 
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
@@ -39,6 +40,7 @@ export function openDatabase(path: string, readonly: boolean): Database.Database
   } catch (e) {
     db?.close();
     if (e instanceof MailjailError) throw e;
+    if (isDamagedDatabase(e)) throw damagedDatabaseError(path, e);
     throw new MailjailError('STORE', `cannot open database ${path}: ${(e as Error).message}`);
   }
 }

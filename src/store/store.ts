@@ -4,14 +4,17 @@
  * nothing awaits inside one. The daemon is the only writer; the CLI may open the same file
  * read-only meanwhile, which WAL allows without blocking either side.
  */
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Ban, Strike } from '../core/types';
-import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow } from './ban-rows';
+import { BAN_COLUMNS, CURRENT, banFilter, overlapFilter, toBanRow, writeBans } from './ban-rows';
 import type { ActiveBanQuery, BanRow } from './ban-rows';
 import { addJail, whereClause, type Filter } from './filter';
 import { keyRangeOf } from './ip-key';
+import { readCursor, readMeta, writeCursor, writeMeta } from './key-values';
 import { openDatabase } from './open-database';
 import { Outbox } from './outbox';
+import { Statements } from './statements';
 import { NO_LIMIT, pruneRows, type PruneCounts } from './prune';
 import { INSERT_STRIKE, STRIKE_COLUMNS, strikeParams, toStrike } from './strike-rows';
 
@@ -23,7 +26,8 @@ export interface StoreOptions {
 }
 
 export class Store {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: Statements;
+  private readonly sql = (text: string): Database.Statement => this.statements.get(text);
   private readonly insertStrikes: (strikes: Strike[]) => void;
   private readonly upsertBans: (bans: Ban[]) => void;
   /** What this node must still publish to its fleet (empty outside a fleet). */
@@ -33,31 +37,23 @@ export class Store {
     private readonly db: Database.Database,
     readonly path: string,
     readonly isReadonly: boolean,
+    /** The file did not exist before this open: a first start, or a damaged one moved aside. */
+    readonly created = false,
   ) {
-    this.outbox = new Outbox((text) => this.sql(text));
+    this.statements = new Statements(db);
+    this.outbox = new Outbox(this.sql);
     this.insertStrikes = db.transaction((strikes: Strike[]) => {
       const insert = this.sql(INSERT_STRIKE);
       for (const s of strikes) insert.run(strikeParams(s));
     });
-    this.upsertBans = db.transaction((bans: Ban[]) => {
-      // "Active" is judged at the new ban's own start: an older ban that ran out before it is history.
-      // Positional parameters: cheaper to bind than named ones, and a flood writes one row per ban.
-      const extend = this.sql(`UPDATE bans SET until = ?, reason = ?
-        WHERE lo = ? AND hi = ? AND jail = ? AND ${CURRENT} AND until > ?`);
-      const insert = this.sql(`INSERT INTO bans (ip, lo, hi, jail, since, until, reason, count, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-      for (const b of bans) {
-        const r = keyRangeOf(b.ip);
-        if (extend.run(b.until, b.reason, r.lo, r.hi, b.jail, b.since).changes === 0) {
-          insert.run(r.text, r.lo, r.hi, b.jail, b.since, b.until, b.reason, b.count, b.node ?? null);
-        }
-      }
-    });
+    this.upsertBans = db.transaction((bans: Ban[]) => writeBans(this.sql, bans));
   }
 
   /** Opens (and, unless read-only, creates and migrates) the database; the parent directory must exist. */
   static open(path: string, options: StoreOptions = {}): Store {
     const readonly = options.readonly ?? false;
-    return new Store(openDatabase(path, readonly), path, readonly);
+    const created = !readonly && !existsSync(path);
+    return new Store(openDatabase(path, readonly), path, readonly, created);
   }
 
   /** Run fn in one transaction (better-sqlite3 .transaction semantics; fn must be synchronous). */
@@ -76,20 +72,13 @@ export class Store {
     return this.sql(sql).all({ ...f.params, limit }).map(toStrike);
   }
 
-  /** Strikes with time >= sinceMs, oldest first — the daemon rebuilds its in-memory windows from these at start. */
-  strikesSince(sinceMs: number, jail?: string): Strike[] {
-    const f = addJail({ where: ['time >= @since'], params: { since: sinceMs } }, jail);
-    const sql = `SELECT ${STRIKE_COLUMNS} FROM strikes ${whereClause(f.where)} ORDER BY time, id`;
-    return this.sql(sql).all(f.params).map(toStrike);
-  }
-
   /**
    * The few fields the decision engine rebuilds its windows from, oldest first, streamed: a week
    * of strikes can be a million rows, and whole Strike objects (log line included) would cost
    * seconds of garbage collection at start.
    */
   eachStrikeFact(sinceMs: number, jail: string, fn: (ip: string, time: number, event: string, weight: number) => void): number {
-    return this.eachRawRow<[string, number, string, number]>(
+    return this.statements.eachRaw<[string, number, string, number]>(
       'SELECT ip, time, event, weight FROM strikes WHERE jail = ? AND time >= ? ORDER BY time, id',
       [jail, sinceMs],
       (row) => fn(row[0], row[1], row[2], row[3]),
@@ -164,7 +153,7 @@ export class Store {
    * compact first-offence filter without holding 100,000 rows or strings at once.
    */
   eachBannedTarget(fn: (jail: string, ip: string) => void): number {
-    return this.eachRawRow<[string, string]>('SELECT jail, ip FROM bans', [], (row) => fn(row[0], row[1]));
+    return this.statements.eachRaw<[string, string]>('SELECT jail, ip FROM bans', [], (row) => fn(row[0], row[1]));
   }
 
   /** All bans (history included) equal to, inside or containing an ip or CIDR, newest first — for `mailjail why`. */
@@ -176,32 +165,28 @@ export class Store {
   }
 
   getCursor<T = unknown>(key: string): T | undefined {
-    const value = this.sql('SELECT value FROM cursors WHERE key = ?').pluck().get(key) as string | undefined;
-    return value === undefined ? undefined : (JSON.parse(value) as T);
+    return readCursor<T>(this.sql, key);
   }
 
   /** Saves a cursor as JSON; `undefined` deletes it. */
   setCursor(key: string, value: unknown): void {
-    if (value === undefined) this.sql('DELETE FROM cursors WHERE key = ?').run(key);
-    else this.sql(upsertSql('cursors')).run(key, JSON.stringify(value));
+    writeCursor(this.sql, key, value);
   }
 
   getMeta(key: string): string | undefined {
-    return this.sql('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+    return readMeta(this.sql, key);
   }
 
   setMeta(key: string, value: string): void {
-    this.sql(upsertSql('meta')).run(key, value);
+    writeMeta(this.sql, key, value);
   }
 
   /**
-   * Deletes old strikes and ban history (see pruneRows); returns counts. `maxRows` caps each kind
-   * deleted per call: the first prune after a long downtime can have hundreds of thousands of rows
-   * to drop, and the daemon's thread should not stop for seconds; it calls again while a count
-   * comes back equal to the cap.
+   * Deletes old strikes and ban history (pruneRows), at most `maxRows` of each kind: the daemon
+   * calls again while a count comes back equal to the cap, so a long DELETE never stalls it.
    */
   prune(strikesBefore: number, historyBefore: number, maxRows = NO_LIMIT): PruneCounts {
-    return this.transaction(() => pruneRows((text) => this.sql(text), strikesBefore, historyBefore, maxRows));
+    return this.transaction(() => pruneRows(this.sql, strikesBefore, historyBefore, maxRows));
   }
 
   stats(now: number): { strikes: number; activeBans: number; bytes: number } {
@@ -224,35 +209,10 @@ export class Store {
     return addJail({ where: ['ip_key BETWEEN @lo AND @hi'], params: { lo: r.lo, hi: r.hi } }, jail);
   }
 
-  /** Streams rows as arrays (no object per row); returns how many there were. */
-  private eachRawRow<Row extends unknown[]>(sql: string, params: unknown[], fn: (row: Row) => void): number {
-    const stmt = this.sql(sql).raw(true);
-    let n = 0;
-    for (const row of stmt.iterate(...params) as IterableIterator<Row>) {
-      fn(row);
-      n++;
-    }
-    stmt.raw(false);
-    return n;
-  }
-
   private banRows(sql: string, params: Record<string, unknown>): BanRow[] {
     return this.sql(sql).raw(true).all(params).map(toBanRow);
   }
 
-  /** Prepared once per SQL text: the few shapes each query can take are cached for the store's life. */
-  private sql(text: string): Database.Statement {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
-  }
-}
-
-function upsertSql(table: 'cursors' | 'meta'): string {
-  return `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 }
 
 function byId(a: BanRow, b: BanRow): number {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { assertOk, runCommand, type CommandResult, type RunOptions } from '../../src/enforce/run-command';
+import { assertOk, runCommand, type CommandResult, type RunOptions } from '../../src/process/run-command';
 
 export interface Netns {
   name: string;

@@ -11,7 +11,7 @@ import { request } from '../../../src/control/client';
 import { OWNER_DIR } from '../../../src/enforce/firewall-owner';
 import { parseSetElements } from '../../../src/enforce/nft-json';
 import { jailSets } from '../../../src/enforce/nft-script';
-import { runCommand, type CommandResult } from '../../../src/enforce/run-command';
+import { runCommand, type CommandResult } from '../../../src/process/run-command';
 import { createNetns, type Netns } from '../../helpers/netns';
 
 export const CLI = resolve(__dirname, '../../../dist/cli/main.js');
@@ -66,15 +66,16 @@ export class DaemonHarness {
     this.ns = await createNetns('daemon');
   }
 
-  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside). */
-  protected daemonArgv(): string[] {
-    return ['ip', 'netns', 'exec', this.ns.name, process.execPath, CLI, 'daemon', '--config', this.configDir];
+  /** How the daemon is run: the CLI inside the namespace (the fleet's suite keeps it outside); `user`: a setpriv prefix. */
+  protected daemonArgv(user: string[] = []): string[] {
+    return ['ip', 'netns', 'exec', this.ns.name, ...user, process.execPath, CLI, 'daemon', '--config', this.configDir];
   }
 
-  /** Spawns the daemon without waiting for it; its output goes to outFile. */
-  launch(): ChildProcess {
+  /** Spawns the daemon without waiting for it (as `asUser`, a uid, if given); its output goes to outFile. */
+  launch(options: { asUser?: string } = {}): ChildProcess {
     const out = this.outFile;
-    const [program, ...args] = this.daemonArgv();
+    const user = options.asUser ? ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups'] : [];
+    const [program, ...args] = this.daemonArgv(user);
     const child = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -114,6 +115,11 @@ export class DaemonHarness {
     this.child.kill('SIGKILL');
     await this.exited;
     this.child = null;
+  }
+
+  /** The exit status of a launched daemon, once it has exited. */
+  exitCode(): Promise<number | null> {
+    return this.exited ?? Promise.resolve(null);
   }
 
   signal(sig: NodeJS.Signals): void {

@@ -96,7 +96,8 @@ describeWithNetns(['ipset', 'iptables', 'ip6tables'])('iptables/ipset action (re
   });
 
   test('a long jail name still yields a valid set name of at most 31 characters', async () => {
-    const jail = 'a-very-long-jail-name-for-submission';
+    // the longest name the jail-name rule (core/names.ts) allows
+    const jail = 'submission_relay_jail_24';
     const action = await ready(jail);
     await action.ban([ban('192.0.2.33', WEEK_MS, jail)], NOW);
     const name = ipsetName('mailjail', jail, 4);

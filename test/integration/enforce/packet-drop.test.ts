@@ -6,7 +6,7 @@
 import type { Ban } from '../../../src/core/types';
 import type { FirewallAction } from '../../../src/enforce/action';
 import { createAction } from '../../../src/enforce/create-action';
-import { spawnLines, type LineStream } from '../../../src/enforce/run-command';
+import { spawnLines, type LineStream } from '../../../src/process/run-command';
 import { createNetns, describeWithNetns, linkNamespaces, type Netns } from '../../helpers/netns';
 
 const NOW = Date.now();

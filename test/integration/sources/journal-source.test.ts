@@ -5,7 +5,8 @@
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createJournalSource, type Source, type SourceBatch } from '../../../src/sources/source';
+import { createJournalSource } from '../../../src/sources/journal-source';
+import type { Source, SourceBatch } from '../../../src/sources/source';
 import { makeTempDir, sleep, waitFor } from './tail-harness';
 
 const FAKE = path.join(__dirname, 'fixtures', 'fake-journalctl.js');

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FileCursor, LineEvent } from '../../../src/core/types';
-import { createFileSource, type FileSourceOptions, type Source, type SourceBatch } from '../../../src/sources/source';
+import { createFileSource } from '../../../src/sources/file-source';
+import type { FileSourceOptions, Source, SourceBatch } from '../../../src/sources/source';
 
 export function makeTempDir(name: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), `mj-${name}-`));

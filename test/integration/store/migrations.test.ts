@@ -103,11 +103,12 @@ describe('schema migrations', () => {
     expect(err.message).toMatch(new RegExp(`^cannot open database ${path}: `));
   });
 
-  it('fails with a STORE error when the file is not a SQLite database', () => {
+  it('fails with a STORE error naming the file and saying to move it aside when the file is not a SQLite database', () => {
     writeFileSync(t.dbPath(), 'this is a log file, not a database\n'.repeat(100));
     const err = openError(t.dbPath());
     expect(err.code).toBe('STORE');
-    expect(err.message).toContain(`cannot open database ${t.dbPath()}: `);
+    expect(err.message).toContain(`database ${t.dbPath()} is damaged (file is not a database)`);
+    expect(err.message).toContain('move the file aside');
   });
 
   it('refuses to open read-only a database that does not exist or was never migrated', () => {

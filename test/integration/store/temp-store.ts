@@ -2,7 +2,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Strike } from '../../../src/core/types';
 import { Store, type StoreOptions } from '../../../src/store/store';
+import { STRIKE_COLUMNS, toStrike } from '../../../src/store/strike-rows';
+
+/** Strikes with time >= sinceMs, oldest first, read from the file beside the store (the daemon itself streams eachStrikeFact). */
+export function strikesSince(store: Store, sinceMs: number, jail?: string): Strike[] {
+  const db = new Database(store.path, { readonly: true });
+  try {
+    const sql = `SELECT ${STRIKE_COLUMNS} FROM strikes WHERE time >= ?${jail ? ' AND jail = ?' : ''} ORDER BY time, id`;
+    return db.prepare(sql).all(...(jail ? [sinceMs, jail] : [sinceMs])).map(toStrike);
+  } finally {
+    db.close();
+  }
+}
 
 export interface TempStores {
   /** The current test's directory. */

@@ -122,3 +122,15 @@ describe('loadConfig', () => {
     expect(c.filterDirs).toEqual([join(dir, 'filters.d')]);
   });
 });
+
+describe('loadConfig and hostile YAML', () => {
+  it('refuses an alias bomb in a drop-in as a config error at the file and line of its first alias (issue 17)', () => {
+    // nine levels of nine aliases: 387 million strings once expanded
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    const file = write('jails.d/60-bomb.yaml', ['# a drop-in', ...levels, 'jails:', '  postfix:', '    filters: *i'].join('\n'));
+    const problems = problemsOf(() => loadConfig(dir));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${file}:3: .*alias`, 'i'));
+  });
+});

@@ -1,4 +1,4 @@
-import type { CommandResult } from '../../../src/enforce/run-command';
+import type { CommandResult } from '../../../src/process/run-command';
 import { ScriptBatcher } from '../../../src/enforce/script-batcher';
 
 /** A stand-in for `nft -f -`: applies all or nothing, and fails any script holding a "bad" line. */

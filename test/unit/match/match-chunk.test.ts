@@ -1,7 +1,8 @@
 import type { Failure } from '../../../src/core/types';
 import { compileFilter } from '../../../src/match/compile-filter';
 import type { FilterDef } from '../../../src/match/filter-schema';
-import { Matcher, matchChunk } from '../../../src/match/matcher';
+import { matchChunk } from '../../../src/match/match-chunk';
+import { Matcher } from '../../../src/match/matcher';
 
 const REF = Date.parse('2015-06-01T00:00:00Z');
 const def: FilterDef = {

@@ -1,5 +1,5 @@
 import { MailjailError } from '../../../src/core/errors';
-import { assertOk, runCommand, spawnLines, type StreamExit } from '../../../src/enforce/run-command';
+import { assertOk, runCommand, spawnLines, type StreamExit } from '../../../src/process/run-command';
 
 const node = process.execPath;
 
