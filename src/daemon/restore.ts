@@ -11,12 +11,6 @@ import type { Logger } from './logger';
 
 /** Bans per database page and firewall batch at start: never the whole 100,000 in memory at once. */
 const RESTORE_PAGE = 5_000;
-/**
- * A ban recorded this recently, or still queued in the applier, is on its way into the kernel, not
- * lost: the listing is a snapshot taken before the database is read, so without this every ban
- * made during a reconcile looked like drift (and `mailjail status` reported a drifting kernel).
- */
-const SETTLE_MS = 3_000;
 
 export async function restoreBans(rt: JailRuntime, store: Store, now: number, log: Logger): Promise<number> {
   await rt.action.setup();
@@ -50,8 +44,8 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });
   // A ban still on its way to the kernel is not lost (under a flood, thousands are), nor one made
-  // while the kernel was being listed.
-  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now - SETTLE_MS && !rt.applier.queued(b.ip));
+  // after `now`, while the kernel was being listed: counted as lost, it was false drift (issue 14).
+  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now && !rt.applier.queued(b.ip));
   if (missing.some((b) => !b.ip.includes('/'))) {
     // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
     const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
