@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCommand } from '../../../src/enforce/run-command';
+import { runCommand } from '../../../src/process/run-command';
 
 const JOURNALD = '/lib/systemd/systemd-journald';
 const canRun = process.getuid?.() === 0 && existsSync(JOURNALD) && existsSync('/usr/bin/systemd-cat') && existsSync('/usr/bin/unshare');
