@@ -2,7 +2,8 @@
  * The layers, written down where they are checked (ARCHITECTURE.md draws them). Every import in
  * src/ is parsed (static, type-only, re-export, require and dynamic import alike); an import must
  * point to the same folder or a lower layer, the pure layers use no Node module, and no files
- * import each other in a circle. A new folder fails here until it is given its place.
+ * import each other in a circle. A new folder fails here until it is given its place. And issue
+ * 16's size bar: no function over 80 lines.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -148,4 +149,39 @@ function cyclesOf(edges: Map<string, string[]>): string[][] {
   };
   for (const node of edges.keys()) if (!state.has(node)) visit(node);
   return found;
+}
+
+/** Issue 16's bar, for new code too: a function fits a screen or two. */
+const MAX_FUNCTION_LINES = 80;
+
+describe('size', () => {
+  it(`has no function in src/ over ${MAX_FUNCTION_LINES} lines`, () => {
+    expect(files.flatMap(longFunctionsOf)).toEqual([]);
+  });
+});
+
+/** Functions, methods, accessors, constructors and arrow functions longer than the bar, each measured from its first line to its last. */
+function longFunctionsOf(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && (node as ts.FunctionLikeDeclaration).body) {
+      const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+      const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const lines = last - first + 1;
+      if (lines > MAX_FUNCTION_LINES) found.push(`${rel(file)}:${first + 1}: ${nameOf(node)} is ${lines} lines`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+function nameOf(node: ts.Node): string {
+  const named = node as ts.Node & { name?: ts.Node };
+  if (named.name) return named.name.getText();
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent)) return parent.name.getText();
+  if (parent && ts.isPropertyAssignment(parent)) return parent.name.getText();
+  return ts.isConstructorDeclaration(node) ? 'constructor' : 'a function';
 }

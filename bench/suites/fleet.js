@@ -44,6 +44,7 @@ module.exports = {
       `| fleet rate / single-node rate (all three nodes on this one machine) | ${fmtRange(ratio, 2)} | 0.80: ${verdict(ratio.median, 0.8, false)} |`,
       `| daemon CPU per ban, busiest fleet node (µs) | ${fmtRange(fleetCpu, 0)} | |`,
       `| daemon CPU per ban, single node (µs) | ${fmtRange(singleCpu, 0)} | |`,
+      `| flood lines the matcher skipped (time budget outrun under load; in no kernel) | ${fleet.map((f) => f.skipped).join(', ')} | |`,
     ].join('\n');
   },
 };

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS, isMailjailError } from '../core/errors';
 import { enableYamlCache } from '../config/yaml-cache';
 import { COMMANDS } from './commands';
+import { nodeVersionProblem } from './node-version';
 
 /** Program options that take a value: their value is not the command's name. */
 const VALUE_OPTIONS = new Set(['-c', '--config', '-s', '--socket']);
@@ -77,6 +78,11 @@ function reportError(e: unknown): number {
 }
 
 if (require.main === module || process.argv[1]?.endsWith('bin/mailjail')) {
+  const tooOld = nodeVersionProblem(process.versions.node);
+  if (tooOld) {
+    process.stderr.write(`mailjail: ${tooOld}\n`);
+    process.exit(EXIT_STATUS.MISSING);
+  }
   // `mailjail check --json log | head`: a closed pipe ends the command quietly, not with a trace
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MAIN_DEFAULTS } from '../config/main-defaults';
 import { parseYaml } from '../config/yaml-document';
+import { MailjailError } from '../core/errors';
+import { findRunningDaemons } from './find-daemon';
 
 const DEFAULT_CONFIG_DIR = '/etc/mailjail';
 
@@ -38,20 +40,33 @@ export function addSocketOption(cmd: Command): Command {
   return cmd.option('-s, --socket <path>', 'control socket (default: from the config, else /run/mailjail/mailjail.sock)');
 }
 
-/** The socket to talk to: --socket, else the config's `socket`, else the default path. */
+/**
+ * The socket to talk to: --socket, else the config's `socket`, else the default path; and when
+ * neither --socket nor --config was given and that socket does not exist, the socket of the one
+ * mailjail daemon running (several: a SOCKET error listing them, so the admin knows what to type).
+ */
 export function socketOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals() as { socket?: string; config?: string };
   if (opts.socket) return opts.socket;
   const dir = configDirOf(cmd);
-  if (dir) {
-    try {
-      // only the main file matters here; a broken jail drop-in must not stop `mailjail unban`
-      return readMainSocket(dir) ?? MAIN_DEFAULTS.socket;
-    } catch {
-      return MAIN_DEFAULTS.socket;
-    }
+  const socket = (dir && readSocketQuietly(dir)) || MAIN_DEFAULTS.socket;
+  if (opts.config || existsSync(socket)) return socket;
+  const running = findRunningDaemons(readSocketQuietly, MAIN_DEFAULTS.socket);
+  if (running.length === 1) return running[0].socket;
+  if (running.length > 1) {
+    const list = running.map((d) => `--socket ${d.socket} (pid ${d.pid})`).join(', ');
+    throw new MailjailError('SOCKET', `no daemon at ${socket}, and ${running.length} mailjail daemons run: name one with ${list}`);
   }
-  return MAIN_DEFAULTS.socket;
+  return socket;
+}
+
+/** The socket a config directory names; a broken or missing file must not stop `mailjail unban`. */
+function readSocketQuietly(dir: string): string | undefined {
+  try {
+    return readMainSocket(dir);
+  } catch {
+    return undefined;
+  }
 }
 
 function readMainSocket(dir: string): string | undefined {

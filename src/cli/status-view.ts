@@ -13,6 +13,7 @@ export function formatStatus(s: StatusReply): string {
     `mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}`,
     `database ${s.database.path}: ${(s.database.bytes / 1048576).toFixed(1)} MiB, ${s.database.strikes} strikes, ${s.database.activeBans} active bans`,
   ];
+  if (!s.jails.some((j) => j.filters.length > 0)) lines.push('WARNING: no jail is enabled: mailjail watches nothing (enable one in jails.d, see README)');
   const f = s.fleet;
   if (f) {
     const link = f.connected ? 'connected' : `DISCONNECTED${f.lastError ? ` (${f.lastError})` : ''}`;
@@ -21,6 +22,9 @@ export function formatStatus(s: StatusReply): string {
   for (const j of s.jails) {
     const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
     lines.push('', `jail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}`);
+    for (const a of (j.actions ?? []).slice(1)) {
+      lines.push(`  also action ${a.action} ${a.ok ? 'ok' : `FAILING (${a.failures} failures; ${a.lastError ?? ''})`}${a.pending ? `, ${a.pending} pending` : ''}`);
+    }
     if (j.filters.length) lines.push(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start`);
     for (const src of j.sources) {
       lines.push(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}`);

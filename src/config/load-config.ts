@@ -41,6 +41,8 @@ export interface MainConfig {
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
   metrics: MetricsConfig;
+  /** Strikes older than this lose their log line (undefined: kept as long as the strike). */
+  logLineRetentionMs?: number;
   /** The widest prefix a manual ban may take without --force, per family. */
   maxBanPrefix: { ipv4: number; ipv6: number };
   /** Absent: a single server. */
@@ -84,6 +86,8 @@ function packageRoot(): string {
 }
 
 export function loadConfig(dir: string | null): LoadedConfig {
+  // A typo in --config must not start a daemon on defaults (issue 15).
+  if (dir !== null && !existsSync(dir)) throw new MailjailError('CONFIG', `configuration directory ${dir} does not exist`);
   const problems: string[] = [];
   const files: string[] = [];
   const main = mainConfigOf(dir ? readMain(join(dir, 'mailjail.yaml'), problems, files) : {});
@@ -114,9 +118,11 @@ export function loadConfig(dir: string | null): LoadedConfig {
   for (const [name, { patch, at }] of patches) {
     const { jail, problems: bad } = resolveJail(name, patch, at);
     problems.push(...bad);
-    const action = jail.action ?? main.action;
-    if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
-      problems.push(`${at()}: jails.${name}.action: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+    const key = jail.actions ? 'actions' : 'action';
+    for (const action of jailActions(jail, main)) {
+      if (!(BUILTIN_ACTIONS as readonly string[]).includes(action) && !main.actions[action]) {
+        problems.push(`${at()}: jails.${name}.${key}: unknown action "${action}" (nftables, iptables, dry-run, or one named under actions: in mailjail.yaml)`);
+      }
     }
     try {
       jailFilters.set(name, loadFilters(jail.filters, filterDirs, loadedFilters));
@@ -170,7 +176,13 @@ function mainConfigOf(m: MainFile): MainConfig {
       streamLength: m.fleet.streamLength ?? 100_000,
     },
     maxBanPrefix: { ...MAIN_DEFAULTS.maxBanPrefix, ...m.maxBanPrefix },
+    logLineRetentionMs: m.logLineRetention,
   };
+}
+
+/** The actions a jail runs, first the firewall: `actions:`, else `action:`, else the main default. */
+export function jailActions(jail: Pick<JailConfig, 'action' | 'actions'>, main: Pick<MainConfig, 'action'>): string[] {
+  return jail.actions ?? [jail.action ?? main.action];
 }
 
 function yamlFilesIn(dir: string): string[] {

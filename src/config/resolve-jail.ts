@@ -8,7 +8,9 @@ import type { EventRule, JailRules } from '../decide/jail-rules';
 import { DEFAULT_EVENTS, JAIL_DEFAULTS } from './jail-defaults';
 import type { JailPatch } from './schema';
 
-export type SourceSpec = { file: string } | { journal: { matches: string[] } };
+export type JournalSpec = { matches?: string[]; directory?: string };
+/** A file (or glob), with the journal to read instead when no file matches; or the journal. */
+export type SourceSpec = { file: string; orJournal?: JournalSpec } | { journal: JournalSpec };
 
 export interface JailConfig {
   name: string;
@@ -17,6 +19,8 @@ export interface JailConfig {
   filters: string[];
   ports: number[] | 'all';
   action: string | undefined;
+  /** `actions:` of the jail, when set (it wins over `action`). */
+  actions?: string[];
   startAt: 'end' | 'beginning' | { replayMs: number };
   ignoreIp: string[];
   /** Whether this jail's strikes count fleet-wide (only meaningful with `fleet:` in mailjail.yaml). */
@@ -88,6 +92,7 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     filters: p.filters ?? [],
     ports: p.ports ?? d.ports,
     action: p.action,
+    ...(p.actions ? { actions: p.actions } : {}),
     startAt,
     ignoreIp: p.ignoreIp ?? [],
     fleet: p.fleet ?? true,

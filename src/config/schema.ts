@@ -27,8 +27,16 @@ const eventRule = z.union([
   z.object({ weight: z.number().min(0), findTime: duration.optional() }).strict(),
 ]);
 
-const fileSource = z.object({ file: z.string().min(1) }).strict();
-const journalSource = z.object({ journal: z.object({ matches: z.array(z.string().regex(/^[A-Z0-9_]+=.*$/, 'expected FIELD=value')).min(1) }).strict() }).strict();
+const journalMatches = z.array(z.string().regex(/^([A-Z0-9_]+=.*|\+)$/, 'expected FIELD=value (or + between groups)')).min(1);
+/** The system journal with matches, or a journal directory (a container with the host's /var/log/journal mounted). */
+const journal = z
+  .object({ matches: journalMatches, directory: z.string().min(1) })
+  .partial()
+  .strict()
+  .refine((j) => j.matches !== undefined || j.directory !== undefined, 'expected matches, a directory, or both');
+const journalSource = z.object({ journal }).strict();
+/** `orJournal`: read the journal instead when no file matches at start (Debian without rsyslog, issue 15). */
+const fileSource = z.object({ file: z.string().min(1), orJournal: journal.optional() }).strict();
 
 /** Every key optional: a drop-in may set just `enabled: true` and `sources`. Defaults are applied after merging. */
 const JailPatchSchema = z
@@ -44,6 +52,8 @@ const JailPatchSchema = z
     ignoreIp: z.array(cidrText),
     ports: z.union([z.literal('all'), z.array(port).min(1)]),
     action: z.string().min(1),
+    /** Several actions, each with its own retries: the first is the firewall (restored, reconciled), e.g. [nftables, notify]. */
+    actions: z.array(z.string().min(1)).min(1),
     /** false: this jail's strikes stay on this server (its bans are still shared with the fleet). */
     fleet: z.boolean(),
     startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
@@ -152,6 +162,8 @@ export const MainFileSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: `${a.host} is not a loopback address: metrics show attackers how close they are to a ban; set metrics.allowRemote: true if you mean it` });
         }
       }),
+    /** How long a strike keeps its log line (evidence for `why`); the strike itself stays as long as a jail needs it. */
+    logLineRetention: duration,
     fleet: fleetSchema,
     /** The widest prefix `mailjail ban` accepts without --force (issue 15). */
     maxBanPrefix: z.object({ ipv4: z.number().int().min(0).max(32), ipv6: z.number().int().min(0).max(128) }).partial().strict(),

@@ -32,14 +32,29 @@ export interface ReloadReply {
 
 export interface WhyReply {
   ip: string;
+  /** Offenders of this address that logged in recently: customers, with reduced strike weight (issue 15). */
+  customers: Array<{ jail: string; offender: string; lastLogin: string; until: string }>;
   bans: Array<BanView & { state: 'active' | 'expired' | 'lifted' }>;
-  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string }>;
+  /** `forgiven`: a later login of the same offender forgave this failure (customers.forgive). */
+  strikes: Array<{ time: string; ip: string; jail: string; event: string; weight: number; rule: string; source?: string; line?: number; text?: string; forgiven: boolean }>;
+}
+
+export interface ActionHealthView {
+  action: string;
+  ok: boolean;
+  pending: number;
+  failures: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  lastSuccessAt?: number;
 }
 
 export interface JailStatus {
   name: string;
   filters: string[];
-  action: { action: string; ok: boolean; pending: number; failures: number; lastError?: string; lastErrorAt?: number; lastSuccessAt?: number };
+  action: ActionHealthView;
+  /** Every action of the jail (`actions: [nftables, notify]`), the firewall (= `action`) first. */
+  actions: ActionHealthView[];
   activeBans: number;
   counters: { lines: number; failures: number; strikes: number; bans: number; lastLineAt?: number };
   engine?: { offenders: number; customers: number; activeBans: number };

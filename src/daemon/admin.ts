@@ -12,6 +12,7 @@ import type { MainConfig } from '../config/load-config';
 import type { BanRow, Store } from '../store/store';
 import type { FleetStatus } from '../fleet/fleet-node';
 import { checkManualBan } from './ban-refusal';
+import { readCustomers, type JailView } from './why-view';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
 import type { Metrics } from '../metrics/metrics';
@@ -100,7 +101,14 @@ function clearOffenderStrikes(deps: AdminDeps, ip: string, lifted: BanRow[], jai
 }
 
 function why(deps: AdminDeps, ip: string, limit: number): WhyReply {
-  const strikes = deps.store.strikesOf(ip, undefined, limit).map((s) => ({
+  const stored = deps.store.strikesOf(ip, undefined, limit);
+  const views = new Map<string, JailView>();
+  for (const rt of deps.jails.list()) {
+    const engine = rt.parts?.engine;
+    if (engine) views.set(rt.name, { rules: engine.rules, offenderOf: (a) => engine.offenderOf(a) });
+  }
+  const { forgiven, customers } = readCustomers(stored, views, deps.now());
+  const strikes = stored.map((s, i) => ({
     time: new Date(s.time).toISOString(),
     ip: s.ip,
     jail: s.jail,
@@ -110,12 +118,13 @@ function why(deps: AdminDeps, ip: string, limit: number): WhyReply {
     source: s.source,
     line: s.line,
     text: s.text,
+    forgiven: forgiven[i],
   }));
   const bans = deps.store.banHistory(ip, limit).map((b) => ({
     ...banView(b),
     state: b.liftedAt !== undefined ? ('lifted' as const) : b.expired || b.until <= deps.now() ? ('expired' as const) : ('active' as const),
   }));
-  return { ip, bans, strikes };
+  return { ip, customers, bans, strikes };
 }
 
 function status(deps: AdminDeps, only: string | undefined): StatusReply {
@@ -128,6 +137,7 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       name: rt.name,
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
+      actions: rt.applier.statuses(),
       activeBans: deps.store.countActiveBans(now, rt.name),
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),

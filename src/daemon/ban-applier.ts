@@ -29,6 +29,13 @@ export interface BatchMeter {
 type Change = { kind: 'ban'; ban: Ban } | { kind: 'unban'; ip: string };
 
 export class BanApplier {
+  /** One action: it is the firewall, and its health is all there is (the Applier interface, action-fanout.ts). */
+  readonly firewall: BanApplier = this;
+
+  statuses(): ActionHealth[] {
+    return [this.status()];
+  }
+
   private pending = new Map<string, Change>();
   /** The changes of the batch being applied. */
   private inFlight: Map<string, Change> | null = null;

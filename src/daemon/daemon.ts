@@ -5,7 +5,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load-config';
+import { jailActions, loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
 import { checkFirewallRequirements } from '../enforce/requirements';
@@ -131,7 +131,13 @@ export class Daemon {
         return this.jails.names();
       },
     });
-    this.housekeeping = new Housekeeping({ jails: this.jails, store: this.store, log: this.log, clock: this.clock });
+    this.housekeeping = new Housekeeping({
+      jails: this.jails,
+      store: this.store,
+      log: this.log,
+      clock: this.clock,
+      logLineRetentionMs: () => this.config.main.logLineRetentionMs,
+    });
     this.housekeeping.start(config.main.reconcileIntervalMs);
     this.ready = true;
     this.log.info({ jails: this.jails.names(), database: config.main.database, socket: config.main.socket }, 'ready');
@@ -217,7 +223,7 @@ export class Daemon {
 /** The kernel firewalls the enabled jails (and the manual jail, on the default action) use. */
 function firewallKinds(config: LoadedConfig): Set<'nftables' | 'iptables'> {
   const kinds = new Set<'nftables' | 'iptables'>();
-  for (const kind of [config.main.action, ...[...config.jails.values()].filter((j) => j.enabled).map((j) => j.action ?? config.main.action)]) {
+  for (const kind of [config.main.action, ...[...config.jails.values()].filter((j) => j.enabled).flatMap((j) => jailActions(j, config.main))]) {
     if (kind === 'nftables' || kind === 'iptables') kinds.add(kind);
   }
   return kinds;

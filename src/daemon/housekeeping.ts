@@ -19,6 +19,8 @@ export interface HousekeepingDeps {
   store: Store;
   log: Logger;
   clock: Clock;
+  /** The running config's logLineRetention (a reload may change it). */
+  logLineRetentionMs(): number | undefined;
 }
 
 export class Housekeeping {
@@ -75,6 +77,11 @@ export class Housekeeping {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (total.strikes + total.bans > 0) log.info(total, 'pruned old strikes and ban history');
+    const keepLinesMs = this.deps.logLineRetentionMs();
+    if (keepLinesMs !== undefined) {
+      const lines = store.forgetLogLines(now - keepLinesMs);
+      if (lines > 0) log.info({ lines }, 'log lines of old strikes forgotten (logLineRetention)');
+    }
   }
 
   async reconcileAll(): Promise<void> {

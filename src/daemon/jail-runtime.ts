@@ -2,7 +2,7 @@
  * One running jail: its pure parts (matcher, engine), its firewall action with the applier that
  * batches changes into it, and its sources. The jail registry (jail-registry.ts) holds them.
  */
-import { BUILTIN_ACTIONS, type LoadedConfig } from '../config/load-config';
+import { BUILTIN_ACTIONS, jailActions, type LoadedConfig } from '../config/load-config';
 import type { JailConfig } from '../config/resolve-jail';
 import type { BanHistory } from '../decide/ban-history';
 import type { UserHasher } from '../decide/normalise-user';
@@ -12,6 +12,7 @@ import { createAction } from '../enforce/create-action';
 import type { JailMeter } from '../metrics/jail-meter';
 import type { LineEvent } from '../core/types';
 import type { Source } from '../sources/source';
+import { ActionFanout, type Applier } from './action-fanout';
 import type { Ban, Strike } from '../core/types';
 import { BanApplier } from './ban-applier';
 import { buildJailParts, type JailParts } from './jail-parts';
@@ -30,8 +31,10 @@ export interface JailRuntime {
   /** Absent for the built-in `manual` jail, which only holds admin bans. */
   config?: JailConfig;
   parts?: JailParts;
+  /** The firewall: the first of the jail's actions. */
   action: FirewallAction;
-  applier: BanApplier;
+  /** Every action of the jail, each with its own batching and retries (action-fanout.ts). */
+  applier: Applier;
   sources: Source[];
   counters: JailCounters;
   /** Metrics of this jail (plain counters; the same meter across reloads). */
@@ -67,17 +70,19 @@ export function actionSpecFor(config: LoadedConfig, name: string): ActionSpec {
 
 export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): JailRuntime {
   const name = jail?.name ?? MANUAL_JAIL;
-  const actionName = jail?.action ?? deps.config.main.action;
-  const action = createAction(actionSpecFor(deps.config, actionName), {
-    jail: name,
-    ports: jail?.ports ?? 'all',
-    wrap: deps.wrap,
-    table: deps.config.main.nftablesTable,
-    maxElem: deps.config.main.ipsetMaxElem,
-    log: (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => deps.log[level]({ jail: name, ...ctx }, msg),
-  });
+  const actions = (jail ? jailActions(jail, deps.config.main) : [deps.config.main.action]).map((actionName) =>
+    createAction(actionSpecFor(deps.config, actionName), {
+      jail: name,
+      ports: jail?.ports ?? 'all',
+      wrap: deps.wrap,
+      table: deps.config.main.nftablesTable,
+      maxElem: deps.config.main.ipsetMaxElem,
+      log: (level: 'info' | 'warn' | 'error', msg: string, ctx?: object) => deps.log[level]({ jail: name, ...ctx }, msg),
+    }),
+  );
+  const action = actions[0];
   const meter = deps.meterOf(name);
-  const applier = new BanApplier(action, name, deps.log, deps.now, meter);
+  const applier = actions.length === 1 ? new BanApplier(action, name, deps.log, deps.now, meter) : new ActionFanout(actions, name, deps.log, deps.now, meter);
   const skipped = (ev: LineEvent, ms: number, rule: string) =>
     deps.log.warn({ jail: name, source: ev.source, line: ev.line, rule, ms: Math.round(ms) }, 'line skipped: matching it took longer than its budget');
   const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, undefined, deps.shared, skipped) : undefined;

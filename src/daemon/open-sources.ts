@@ -5,13 +5,14 @@
 import { resolve } from 'node:path';
 import { createFileSource } from '../sources/file-source';
 import { createJournalSource } from '../sources/journal-source';
-import type { LineGate, Source, SourceBatch } from '../sources/source';
+import type { Source, SourceBatch } from '../sources/source';
 import type { FileCursor } from '../core/types';
 import type { Store } from '../store/store';
 import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
-import { commitBatch, prepareBatch, type PreparedBatch } from './pipeline';
+import { commitBatch, stepsOf, type BatchSteps, type PreparedBatch } from './pipeline';
+import { chooseSource } from './choose-sources';
 
 export interface SourceDeps {
   store: Store;
@@ -30,43 +31,48 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
     startAt = 'beginning';
     rt.replayCutoff = now() - jail.startAt.replayMs;
   }
-  // A batch the store cannot commit (a full disk) throws back to its source, which holds its
-  // reading and offers the same batch again (sources/batch-delivery.ts); it is matched only once.
-  const prepared = new WeakMap<SourceBatch, PreparedBatch>();
+  // A step the store cannot commit (a full disk) throws back to the batch's source, which holds
+  // its reading and offers the same batch again (sources/batch-delivery.ts): the batch goes on
+  // from the step that failed, matched only once.
+  const pending = new WeakMap<SourceBatch, { steps: BatchSteps; held?: PreparedBatch }>();
   const onBatch = (batch: SourceBatch) => {
-    let p = prepared.get(batch);
-    if (!p) {
-      p = prepareBatch(rt, batch, log, now());
-      prepared.set(batch, p);
+    let work = pending.get(batch);
+    if (!work) {
+      work = { steps: stepsOf(rt, batch, log, now()) };
+      pending.set(batch, work);
     }
-    const bans = commitBatch(rt, p, store, log);
-    prepared.delete(batch);
-    jails.enforce(rt, bans, 'log');
-  };
-  // A line holding none of the jail's keywords never matches (Matcher.match skips it before any
-  // regex), so a file source need not decode it: the catch-up of a big log then costs about what
-  // `mailjail check` does (issue 7). Asked per read through rt.parts, which a reload replaces.
-  const gate = (): LineGate | undefined => {
-    const matcher = rt.parts?.matcher;
-    return matcher && matcher.keywords.length > 0 ? matcher.scanner : undefined;
+    for (let step = work.held ?? work.steps.next(); step; step = work.steps.next()) {
+      work.held = step;
+      const bans = commitBatch(rt, step, store, log);
+      work.held = undefined;
+      jails.enforce(rt, bans, 'log');
+    }
+    pending.delete(batch);
   };
   const sourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => log[level]({ jail: jail.name, ...ctx }, msg);
-  const sources: Source[] = jail.sources.map((spec) => {
+  const choices = await Promise.all(jail.sources.map(chooseSource));
+  for (const c of choices) {
+    if (c.note) log.info({ jail: jail.name }, c.note);
+    if (c.problem) log.warn({ jail: jail.name }, `source missing or unreadable: ${c.problem}`);
+  }
+  const sources: Source[] = choices.map(({ source: spec }) => {
     if ('file' in spec) {
       const pattern = resolve(spec.file);
-      return createFileSource({
+      return withMissingFileError(pattern, createFileSource({
         id: `${jail.name}:${pattern}`,
         patterns: [pattern],
         getCursor: (key) => store.getCursor<FileCursor>(key),
         onBatch,
-        gate,
         startAt,
         log: sourceLog,
-      });
+      }));
     }
+    const { matches = [], directory } = spec.journal;
     return createJournalSource({
-      id: `${jail.name}:journal:${spec.journal.matches.join(',')}`,
-      matches: spec.journal.matches,
+      // the system journal's id is as it always was, so its saved cursor still applies
+      id: `${jail.name}:journal:${directory === undefined ? '' : `${resolve(directory)}:`}${matches.join(',')}`,
+      matches,
+      directory: directory === undefined ? undefined : resolve(directory),
       getCursor: (key) => store.getCursor<string>(key),
       onBatch,
       log: sourceLog,
@@ -81,4 +87,17 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
   }
   store.setMeta(`started:${jail.name}`, String(now()));
   return sources;
+}
+
+/** `status` shows a file source that follows no file as an error: a jail watching nothing must be seen. */
+function withMissingFileError(pattern: string, source: Source): Source {
+  return {
+    id: source.id,
+    start: () => source.start(),
+    stop: () => source.stop(),
+    status() {
+      const s = source.status();
+      return s.error === undefined && s.files.length === 0 ? { ...s, error: `no file matches ${pattern}: nothing is read from it until it appears` } : s;
+    },
+  };
 }

@@ -45,7 +45,7 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   const active = store.activeBans(now, { jail: rt.name });
   // A ban still on its way to the kernel is not lost (under a flood, thousands are), nor one made
   // after `now`, while the kernel was being listed: counted as lost, it was false drift (issue 14).
-  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now && !rt.applier.queued(b.ip));
+  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now && !rt.applier.firewall.queued(b.ip));
   if (missing.some((b) => !b.ip.includes('/'))) {
     // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
     const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));
@@ -60,12 +60,12 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   }
   if (missing.length > 0) {
     log.warn({ jail: rt.name, missing: missing.length }, 'kernel set lost bans; re-asserting them');
-    rt.applier.ban(missing);
+    rt.applier.firewall.ban(missing); // the firewall alone: a notify action must not hear of these again
   }
   if (extra.length > 0) {
     log.warn({ jail: rt.name, extra: extra.length }, 'kernel set holds addresses the database does not ban; removing them');
-    rt.applier.unban(extra);
+    rt.applier.firewall.unban(extra);
   }
-  if (missing.length > 0 || extra.length > 0) await rt.applier.flushNow().catch(() => undefined);
+  if (missing.length > 0 || extra.length > 0) await rt.applier.firewall.flushNow().catch(() => undefined);
   return { added: missing.length, removed: extra.length };
 }

@@ -68,6 +68,7 @@ export async function stopJails(jails: JailRegistry): Promise<JailRuntime[]> {
 
 async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number): Promise<JailRuntime[]> {
   const enabled = [...ctx.config.jails.values()].filter((j) => j.enabled);
+  if (enabled.length === 0) ctx.log.warn({ configDir: ctx.config.dir }, 'no jail is enabled: mailjail watches nothing (enable one in jails.d, see README)');
   // Jails' firewall setups and restores are independent: each starts as soon as its jail is
   // built, so the firewall commands of one run while the next jail's filters are compiled.
   const restores: Array<Promise<number>> = [];

@@ -19,6 +19,7 @@ import { escalatedBanTime, spreadMs } from './ban-time';
 import { CustomerRegister, wouldBanNonCustomer } from './customer-register';
 import { banHistoryMs, type JailRules } from './jail-rules';
 import { normaliseUser, type UserHasher } from './normalise-user';
+import { redactUser } from './redact-user';
 import type { ServerKnowledge } from './server-knowledge';
 import { SprayDetector } from './spray-detector';
 import { StrikeWindows } from './strike-window';
@@ -134,6 +135,7 @@ export class JailEngine {
   }
 
   private strikeOf(f: Failure, event: EventKind, weight: number, evidence: Evidence): Strike {
+    const userHash = f.user ? this.hashUser(normaliseUser(f.user)) : undefined;
     return {
       ip: f.ip,
       jail: this.rules.name,
@@ -141,10 +143,11 @@ export class JailEngine {
       event,
       weight,
       rule: `${f.filter}/${f.rule}`,
-      userHash: f.user ? this.hashUser(normaliseUser(f.user)) : undefined,
+      userHash,
       source: evidence.source,
       line: evidence.line,
-      text: evidence.text?.slice(0, MAX_TEXT),
+      // the name is kept only as its keyed hash, in the line too (issue 15)
+      text: evidence.text === undefined ? undefined : redactUser(evidence.text.slice(0, MAX_TEXT), f.user, userHash),
     };
   }
 
@@ -200,15 +203,10 @@ export class JailEngine {
     if (this.customers.isCustomer(key, time)) this.customers.addFailure(key, time, now);
   }
 
-  /**
-   * An admin unbanned this address or prefix: forget the strikes and ban of its whole offender
-   * (an IPv6 address's /64), or of every offender inside the prefix, so the next line starts
-   * afresh (issue 15).
-   */
+  /** An admin unbanned this: forget its offender (an IPv6 /64), or every offender inside a prefix (issue 15). */
   forget(ipOrCidr: string): void {
-    this.active.delete(ipOrCidr);
     const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
-    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [this.offenderOf(ipOrCidr)];
+    const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [ipOrCidr, this.offenderOf(ipOrCidr)];
     for (const key of keys) {
       this.active.delete(key);
       this.windows.forget(key);

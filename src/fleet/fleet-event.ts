@@ -7,6 +7,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { JAIL_NAME } from '../core/names';
+import { parseCidr } from '../core/ip';
 import { EVENT_KINDS, type Ban, type EventKind } from '../core/types';
 
 /** [jail, ip, time, event, weight, userHash] */
@@ -46,8 +48,11 @@ export interface Signed {
 }
 
 const num = z.number().finite();
-const wireStrike = z.tuple([z.string(), z.string(), num, z.enum(EVENT_KINDS), num, z.string().nullable()]);
-const wireBan = z.tuple([z.string(), z.string(), num, num.nullable(), z.string(), z.number().int().min(0)]);
+// A signed event is still checked field by field: one bad address must not stop the reader for good.
+const jail = z.string().regex(JAIL_NAME);
+const target = z.string().refine((t) => parseCidr(t) !== null);
+const wireStrike = z.tuple([jail, target, num, z.enum(EVENT_KINDS), num, z.string().nullable()]);
+const wireBan = z.tuple([jail, target, num, num.nullable(), z.string(), z.number().int().min(0)]);
 const eventSchema = z
   .object({
     v: z.literal(1),
@@ -57,7 +62,7 @@ const eventSchema = z
     t: num,
     strikes: z.array(wireStrike).optional(),
     bans: z.array(wireBan).optional(),
-    unbans: z.array(z.object({ ip: z.string(), jail: z.string().nullable(), lifted: z.array(z.string()) }).strict()).optional(),
+    unbans: z.array(z.object({ ip: z.union([target, z.literal('*')]), jail: jail.nullable(), lifted: z.array(z.string()) }).strict()).optional(),
   })
   .strict();
 

@@ -45,12 +45,58 @@ export interface CompiledFilter {
 
 type Path = Array<string | number>;
 
+/** Compiles regexes of one filter, collecting every problem with its place instead of stopping at the first. */
+interface Compiler {
+  readonly problems: string[];
+  where(path: Path): string;
+  compile(text: string, flags: string, path: Path, allowTime: boolean): RegExp | null;
+}
+
 export function compileFilter(
   name: string,
   def: FilterDef,
   file?: string,
   lineOf?: (path: ReadonlyArray<string | number>) => number,
 ): CompiledFilter {
+  const c = createCompiler(name, def, file, lineOf);
+  const prefix = c.compile(`^(?:${def.prefix})`, '', ['prefix'], true);
+  const prefixGroups = prefix ? groupNames(prefix) : new Set<string>();
+  const ids = new Set<string>();
+  const rules: Array<Omit<CompiledRule, 'keywordIds'>> = [];
+  def.rules.forEach((r, i) => {
+    if (ids.has(r.id)) c.problems.push(`${c.where(['rules', i, 'id'])}: duplicate rule id "${r.id}"`);
+    ids.add(r.id);
+    const rule = compileRule(r, i, c, prefixGroups);
+    if (rule) rules.push(rule);
+  });
+  const ignore: RegExp[] = [];
+  (def.ignore ?? []).forEach((text, i) => {
+    const re = c.compile(text, 'y', ['ignore', i], false);
+    if (re) ignore.push(re);
+  });
+  const fileDate = compileFileDate(def, c);
+  if (c.problems.length > 0 || !prefix) {
+    throw new MailjailError('CONFIG', `invalid filter ${name}: ${c.problems[0] ?? 'bad prefix'}`, c.problems);
+  }
+  const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
+  const fingerprints = new Map<string, string>();
+  for (const h of def.fingerprints?.helo ?? []) fingerprints.set(h.toLowerCase(), h);
+  return {
+    name,
+    file,
+    prefix,
+    prefixHasHost: prefixGroups.has('host'),
+    hasSession: prefixGroups.has('session'),
+    hasSummaries: rules.some((r) => r.summary),
+    keywords,
+    rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
+    ignore,
+    fileDate,
+    fingerprints,
+  };
+}
+
+function createCompiler(name: string, def: FilterDef, file: string | undefined, lineOf: ((path: ReadonlyArray<string | number>) => number) | undefined): Compiler {
   const problems: string[] = [];
   const where = (path: Path) => {
     const at = file ? (lineOf ? `${file}:${lineOf(path)}: ` : `${file}: `) : `filter ${name}: `;
@@ -75,78 +121,33 @@ export function compileFilter(
     if (unbounded) problems.push(`${where(path)}: ${unbounded}`);
     return unbounded ? null : re;
   };
+  return { problems, where, compile };
+}
 
-  const prefix = compile(`^(?:${def.prefix})`, '', ['prefix'], true);
-  const prefixGroups = prefix ? groupNames(prefix) : new Set<string>();
+/** One rule, checked against what the prefix already binds; null when its regex is unusable. */
+function compileRule(r: FilterDef['rules'][number], i: number, c: Compiler, prefixGroups: Set<string>): Omit<CompiledRule, 'keywordIds'> | null {
+  const at = (...path: Path) => c.where(['rules', i, ...path]);
+  const re = c.compile(r.regex, r.ignoreCase ? 'yi' : 'y', ['rules', i, 'regex'], false);
+  if (!re) return null;
+  const groups = groupNames(re);
+  for (const g of ['time', 'session']) if (groups.has(g)) c.problems.push(`${at('regex')}: (?<${g}>) belongs in the prefix`);
+  const hasHost = groups.has('host');
   const prefixHasHost = prefixGroups.has('host');
+  if (hasHost && prefixHasHost) c.problems.push(`${at('regex')}: the prefix already binds <HOST>`);
+  if (r.event && !hasHost && !prefixHasHost) c.problems.push(`${at('regex')}: a rule with an event must bind <HOST>`);
+  if (r.decode && !groups.has('user')) c.problems.push(`${at('decode')}: decode needs a (?<user>) group`);
+  if ((r.when || r.then?.state) && !prefixGroups.has('session')) c.problems.push(`${at()}: when/then need a (?<session>) group in the prefix`);
+  return { id: r.id, event: r.event, keywords: r.keywords, re, hasHost, when: r.when, then: r.then, decodeUser: r.decode?.user, summary: r.summary === true };
+}
 
-  const rules: Array<Omit<CompiledRule, 'keywordIds'>> = [];
-  const ids = new Set<string>();
-  def.rules.forEach((r, i) => {
-    if (ids.has(r.id)) problems.push(`${where(['rules', i, 'id'])}: duplicate rule id "${r.id}"`);
-    ids.add(r.id);
-    const re = compile(r.regex, r.ignoreCase ? 'yi' : 'y', ['rules', i, 'regex'], false);
-    if (!re) return;
-    const groups = groupNames(re);
-    for (const g of ['time', 'session']) {
-      if (groups.has(g)) problems.push(`${where(['rules', i, 'regex'])}: (?<${g}>) belongs in the prefix`);
-    }
-    const hasHost = groups.has('host');
-    if (hasHost && prefixHasHost) problems.push(`${where(['rules', i, 'regex'])}: the prefix already binds <HOST>`);
-    if (r.event && !hasHost && !prefixHasHost) {
-      problems.push(`${where(['rules', i, 'regex'])}: a rule with an event must bind <HOST>`);
-    }
-    if (r.decode && !groups.has('user')) problems.push(`${where(['rules', i, 'decode'])}: decode needs a (?<user>) group`);
-    if ((r.when || r.then?.state) && !prefixGroups.has('session')) {
-      problems.push(`${where(['rules', i])}: when/then need a (?<session>) group in the prefix`);
-    }
-    rules.push({
-      id: r.id,
-      event: r.event,
-      keywords: r.keywords,
-      re,
-      hasHost,
-      when: r.when,
-      then: r.then,
-      decodeUser: r.decode?.user,
-      summary: r.summary === true,
-    });
-  });
-
-  const ignore: RegExp[] = [];
-  (def.ignore ?? []).forEach((text, i) => {
-    const re = compile(text, 'y', ['ignore', i], false);
-    if (re) ignore.push(re);
-  });
-
-  let fileDate: RegExp | undefined;
-  if (def.fileDate !== undefined) {
-    const re = compile(def.fileDate, '', ['fileDate'], false);
-    const g = re ? groupNames(re) : new Set<string>();
-    if (re && !(g.has('year') && g.has('month') && g.has('day'))) {
-      problems.push(`${where(['fileDate'])}: needs groups (?<year>) (?<month>) (?<day>)`);
-    } else if (re) fileDate = re;
-  }
-
-  if (problems.length > 0 || !prefix) {
-    throw new MailjailError('CONFIG', `invalid filter ${name}: ${problems[0] ?? 'bad prefix'}`, problems);
-  }
-  const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
-  const fingerprints = new Map<string, string>();
-  for (const h of def.fingerprints?.helo ?? []) fingerprints.set(h.toLowerCase(), h);
-  return {
-    name,
-    file,
-    prefix,
-    prefixHasHost,
-    hasSession: prefixGroups.has('session'),
-    hasSummaries: rules.some((r) => r.summary),
-    keywords,
-    rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
-    ignore,
-    fileDate,
-    fingerprints,
-  };
+function compileFileDate(def: FilterDef, c: Compiler): RegExp | undefined {
+  if (def.fileDate === undefined) return undefined;
+  const re = c.compile(def.fileDate, '', ['fileDate'], false);
+  if (!re) return undefined;
+  const g = groupNames(re);
+  if (g.has('year') && g.has('month') && g.has('day')) return re;
+  c.problems.push(`${c.where(['fileDate'])}: needs groups (?<year>) (?<month>) (?<day>)`);
+  return undefined;
 }
 
 /** The named groups of a regex (an empty alternative makes it match "", exposing all group names). */

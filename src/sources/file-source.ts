@@ -49,17 +49,10 @@ class FileSource implements Source {
     this.log = (level, msg, ctx) => log(level, msg, { source: id, ...ctx });
     this.delivery = createBatchDelivery({ source: id, onBatch: options.onBatch, isRunning: () => this.state !== 'stopped', log: this.log, ...options.retry });
     const maxLineBytes = options.maxLineBytes ?? 16384;
-    const limits = {
-      sourceId: id,
-      buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)),
-      maxLineBytes,
-      maxBatchLines: options.maxBatchLines ?? 500,
-      gate: options.gate,
-      gateMinBytes: options.gateMinBytes ?? 256 * 1024,
-    };
-    const deliver: Deliver = async (events, cursor, lines) => {
+    const limits = { buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, maxLineBytes * 2)), maxLineBytes };
+    const deliver: Deliver = async (batch) => {
       this.lastReadAt = Date.now();
-      if (!(await this.delivery.deliver({ source: id, events, lines, ...(cursor ? { cursor } : {}) }))) throw new Stopped();
+      if (!(await this.delivery.deliver({ source: id, events: [], ...batch }))) throw new Stopped();
     };
     const keyOf = (p: string): string => `${id}:${p}`;
     this.files = new FollowedFiles({ limits, deliver, patterns: this.patterns, keyOf, rotateGraceMs: options.rotateGraceMs ?? 5000, log: this.log });
@@ -127,7 +120,7 @@ class FileSource implements Source {
     for (const file of this.files.active.values()) {
       if (!file.unsaved || file.offset === 0) continue;
       const cursor = { key: file.key, value: await file.cursor() };
-      if (!(await this.delivery.deliver({ source: this.id, events: [], lines: 0, cursor }))) return;
+      if (!(await this.delivery.deliver({ source: this.id, events: [], cursor }))) return;
       file.unsaved = false;
     }
   }

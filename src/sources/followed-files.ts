@@ -139,7 +139,7 @@ export class FollowedFiles {
       if (this.aliasSaved.get(p) !== identity) {
         this.aliasSaved.set(p, identity);
         const value: FileCursor = { dev: file.dev, ino: file.ino, firstLineHash: facts.firstLineHash, offset: file.size, line: 0, path: p, mtimeMs: file.mtimeMs };
-        await this.ctx.deliver([], { key: file.key, value }, 0);
+        await this.ctx.deliver({ cursor: { key: file.key, value } });
       }
       await file.close();
       return null;
@@ -172,7 +172,7 @@ export class FollowedFiles {
     return files;
   }
 
-  private read = (file: TailedFile): Promise<number> => file.readToEnd(this.ctx.limits, this.ctx.deliver);
+  private read = (file: TailedFile): Promise<void> => file.readToEnd(this.ctx.limits, this.ctx.deliver);
 
   /**
    * A file read to its end under a rotated name. A writer may still append to it (until it

@@ -1,116 +1,137 @@
 /**
  * Follows the systemd journal through `journalctl --follow --output=json`: journalctl keeps the
  * journal's on-disk format and rotation its own business, and its cursor resumes exactly.
+ *
+ * It resumes with `--cursor=C` and drops the entry equal to C, not with `--after-cursor=C`:
+ * journalctl (systemd 252, Debian 12) skips one entry after seeking, so when C's file has been
+ * vacuumed the first entry after it would be lost (test/integration/daemon/journal-files.test.ts).
  */
 import type { LineEvent } from '../core/types';
 import { spawnLines, type LineStream, type StreamExit } from '../process/run-command';
-import { createBatchDelivery } from './batch-delivery';
+import { createBatchDelivery, type BatchDelivery } from './batch-delivery';
 import { journalEntryToLine, type JournalLine } from './journal-entry';
 import type { JournalSourceOptions, Source, SourceStatus } from './source';
 
-/** The journalctl arguments after the program: where to begin, then the matches. */
-export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }): string[] {
+/** The journalctl arguments after the program: which journal, where to begin, then the matches. */
+export function journalArgs(matches: string[], after: { cursor?: string; sinceEpochSec?: number }, directory?: string): string[] {
   const args = ['--follow', '--output=json', '--all', '--no-pager'];
-  // --follow alone shows the last 10 entries; --no-tail makes --after-cursor show all of the rest.
-  if (after.cursor) args.push('--no-tail', `--after-cursor=${after.cursor}`);
+  if (directory !== undefined) args.push(`--directory=${directory}`);
+  // --follow alone shows the last 10 entries; --no-tail makes --cursor show all of the rest.
+  if (after.cursor) args.push('--no-tail', `--cursor=${after.cursor}`);
   else if (after.sinceEpochSec !== undefined) args.push('--no-tail', `--since=@${after.sinceEpochSec}`);
   else args.push('--lines=0');
   return [...args, ...matches];
 }
 
 export function createJournalSource(options: JournalSourceOptions): Source {
-  const { id } = options;
-  const key = `${id}:journal`;
-  const prefix = options.journalctl ?? ['journalctl'];
-  const maxLineBytes = options.maxLineBytes ?? 16384;
-  const maxBatchLines = options.maxBatchLines ?? 5000;
-  const restartDelayMs = options.restartDelayMs ?? 1000;
-  const log = options.log ?? (() => undefined);
+  return new JournalSource(options);
+}
 
-  let running = false;
-  let child: LineStream | null = null;
-  let exited: Promise<void> = Promise.resolve();
-  let restartTimer: NodeJS.Timeout | null = null;
+class JournalSource implements Source {
+  readonly id: string;
+  private readonly key: string;
+  private readonly log: NonNullable<JournalSourceOptions['log']>;
+  private readonly delivery: BatchDelivery;
+  private running = false;
+  private child: LineStream | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private restartTimer: NodeJS.Timeout | null = null;
   /** Cursor of the last entry received (queued or delivered): journalctl restarts after it. */
-  let resumeCursor: string | undefined;
-  let startedAtSec = 0;
-  let queue: JournalLine[] = [];
-  let pumping: Promise<void> | null = null;
-  let lastReadAt: number | undefined;
-  let lastError: string | undefined;
-  const delivery = createBatchDelivery({ source: id, onBatch: options.onBatch, isRunning: () => running, log, ...options.retry });
+  private resumeCursor: string | undefined;
+  /** The cursor journalctl was started at: its entry, if still there, comes first and was delivered already. */
+  private startCursor: string | undefined;
+  private startedAtSec = 0;
+  private queue: JournalLine[] = [];
+  private pumping: Promise<void> | null = null;
+  private lastReadAt: number | undefined;
+  private lastError: string | undefined;
 
-  const onLine = (line: string): void => {
-    if (!running || line.trim() === '') return;
-    const entry = journalEntryToLine(line, maxLineBytes);
+  constructor(private readonly options: JournalSourceOptions) {
+    this.id = options.id;
+    this.key = `${options.id}:journal`;
+    this.log = options.log ?? (() => undefined);
+    this.delivery = createBatchDelivery({ source: this.id, onBatch: options.onBatch, isRunning: () => this.running, log: this.log, ...options.retry });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.resumeCursor = this.options.getCursor(this.key);
+    this.startedAtSec = Math.floor(Date.now() / 1000);
+    this.spawnReader(false);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.delivery.wake();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.child?.kill('SIGTERM');
+    await this.exited;
+    await this.pumping;
+    this.queue = [];
+  }
+
+  status(): SourceStatus {
+    const held = this.delivery.held();
+    return {
+      id: this.id,
+      kind: 'journal',
+      files: [],
+      ...(this.lastReadAt !== undefined ? { lastReadAt: this.lastReadAt } : {}),
+      ...(this.lastError !== undefined ? { error: this.lastError } : {}),
+      ...(held ? { held } : {}),
+    };
+  }
+
+  private onLine(line: string): void {
+    if (!this.running || line.trim() === '') return;
+    const entry = journalEntryToLine(line, this.options.maxLineBytes ?? 16384);
     if (!entry) {
-      log('warn', 'journalctl printed something that is not a journal entry', { source: id, line: line.slice(0, 200) });
+      this.log('warn', 'journalctl printed something that is not a journal entry', { source: this.id, line: line.slice(0, 200) });
       return;
     }
-    resumeCursor = entry.cursor;
-    queue.push(entry);
-    if (!pumping) pumping = pump().finally(() => (pumping = null));
-  };
+    const isStartEntry = this.startCursor !== undefined && entry.cursor === this.startCursor;
+    this.startCursor = undefined;
+    if (isStartEntry) return;
+    this.resumeCursor = entry.cursor;
+    this.queue.push(entry);
+    if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+  }
 
-  async function pump(): Promise<void> {
-    while (running && queue.length > 0) {
-      const batch = queue.slice(0, maxBatchLines);
-      const events: LineEvent[] = batch.map((e) => ({ source: id, line: 0, text: e.text, time: e.time }));
-      lastReadAt = Date.now();
+  private async pump(): Promise<void> {
+    const maxBatchLines = this.options.maxBatchLines ?? 5000;
+    while (this.running && this.queue.length > 0) {
+      const batch = this.queue.slice(0, maxBatchLines);
+      const events: LineEvent[] = batch.map((e) => ({ source: this.id, line: 0, text: e.text, time: e.time }));
+      this.lastReadAt = Date.now();
       // a batch the consumer rejects stays at the head of the queue until it is taken
-      if (!(await delivery.deliver({ source: id, events, cursor: { key, value: batch[batch.length - 1].cursor } }))) return;
-      queue = queue.slice(batch.length);
+      if (!(await this.delivery.deliver({ source: this.id, events, cursor: { key: this.key, value: batch[batch.length - 1].cursor } }))) return;
+      this.queue = this.queue.slice(batch.length);
     }
   }
 
   /** A restart before any entry arrived has no cursor: it goes back to when the source started. */
-  function spawnReader(restart: boolean): void {
-    const from = resumeCursor ? { cursor: resumeCursor } : restart ? { sinceEpochSec: startedAtSec } : {};
-    const argv = [...prefix, ...journalArgs(options.matches, from)];
+  private spawnReader(restart: boolean): void {
+    const from = this.resumeCursor ? { cursor: this.resumeCursor } : restart ? { sinceEpochSec: this.startedAtSec } : {};
+    this.startCursor = from.cursor;
+    const argv = [...(this.options.journalctl ?? ['journalctl']), ...journalArgs(this.options.matches, from, this.options.directory)];
     let done: () => void = () => undefined;
-    exited = new Promise<void>((resolve) => (done = resolve));
-    child = spawnLines(argv, onLine, (exit: StreamExit) => {
-      child = null;
+    this.exited = new Promise<void>((resolve) => (done = resolve));
+    this.child = spawnLines(argv, (line) => this.onLine(line), (exit: StreamExit) => {
+      this.child = null;
       done();
-      if (!running) return;
-      const why = exit.stderr.trim().split('\n').pop() ?? '';
-      lastError = `journalctl exited (${exit.code ?? exit.signal ?? 'not started'}): ${why}`;
-      log('warn', 'journalctl exited; starting it again', { source: id, code: exit.code, signal: exit.signal, stderr: why });
-      restartTimer = setTimeout(() => {
-        restartTimer = null;
-        if (running) spawnReader(true);
-      }, restartDelayMs);
+      if (this.running) this.restartAfter(exit);
     });
   }
 
-  return {
-    id,
-    async start() {
-      if (running) return;
-      running = true;
-      resumeCursor = options.getCursor(key);
-      startedAtSec = Math.floor(Date.now() / 1000);
-      spawnReader(false);
-    },
-    async stop() {
-      running = false;
-      delivery.wake();
-      if (restartTimer) clearTimeout(restartTimer);
-      restartTimer = null;
-      child?.kill('SIGTERM');
-      await exited;
-      await pumping;
-      queue = [];
-    },
-    status(): SourceStatus {
-      return {
-        id,
-        kind: 'journal',
-        files: [],
-        ...(lastReadAt !== undefined ? { lastReadAt } : {}),
-        ...(lastError !== undefined ? { error: lastError } : {}),
-        ...(delivery.held() ? { held: delivery.held() } : {}),
-      };
-    },
-  };
+  private restartAfter(exit: StreamExit): void {
+    const why = exit.stderr.trim().split('\n').pop() ?? '';
+    this.lastError = `journalctl exited (${exit.code ?? exit.signal ?? 'not started'}): ${why}`;
+    this.log('warn', 'journalctl exited; starting it again', { source: this.id, code: exit.code, signal: exit.signal, stderr: why });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.running) this.spawnReader(true);
+    }, this.options.restartDelayMs ?? 1000);
+  }
 }

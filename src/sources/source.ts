@@ -15,21 +15,42 @@ import type { FileCursor, LineEvent } from '../core/types';
 export interface SourceBatch {
   /** The source id. */
   source: string;
-  /** In file order; LineEvent.file = absolute path followed, line = 1-based line number in that file. */
+  /** Journal lines, in order (a file source delivers `chunk` instead, and no events). */
   events: LineEvent[];
-  /**
-   * Lines read for this batch, delivered or not (a file source with a `gate` delivers only some).
-   * Absent: every line read is in `events`.
-   */
+  /** Bytes of whole lines read from a file: matching them is match/'s business (match-chunk.ts). */
+  chunk?: FileChunk;
+  /** Lines read for this batch (absent: `events.length`, or for a chunk, what its matching counts). */
   lines?: number;
   /**
-   * Position after the last event of this batch. The CONSUMER persists it (in the same SQLite
-   * transaction as the strikes it derives); a source persists nothing itself. A batch may carry
-   * no events and only a cursor (a file opened at its end, a new file opened, the rest of an
-   * over-long line skipped): persist it all the same. A batch without a cursor carries lines
-   * written to a rotated file after its successor took over the key.
+   * Position after the last event of this batch (a chunk's come from `cursorAt`). The CONSUMER
+   * persists it (in the same SQLite transaction as the strikes it derives); a source persists
+   * nothing itself. A batch may carry no lines and only a cursor (a file opened at its end, a new
+   * file opened, the rest of an over-long line skipped): persist it all the same.
    */
   cursor?: { key: string; value: unknown };
+}
+
+/**
+ * Whole lines of one file, as read: no line is decoded or looked at by the source. Valid until
+ * the batch is taken (the source reuses its buffer).
+ */
+export interface FileChunk {
+  /** The followed path (LineEvent.file). */
+  file: string;
+  /** `\n`-ended lines; the last may lack its newline (the first maxLineBytes of an over-long line). */
+  bytes: Buffer;
+  /** 1-based number of the first line; 0 when unknown (a huge file opened at its end). */
+  firstLine: number;
+  /** Lines are cut to their first maxLineBytes bytes when decoded. */
+  maxLineBytes: number;
+  /**
+   * The cursor after the first `lines` lines (`bytes` bytes) of the chunk, to commit with what
+   * those lines yielded; undefined when the file no longer owns its key (lines a writer added to a
+   * rotated file after its successor took over). The consumer commits the chunk in one or more
+   * steps and asks for the cursor at the chunk's end last: that is how the source learns the
+   * number of lines it read.
+   */
+  cursorAt(bytes: number, lines: number): { key: string; value: unknown } | undefined;
 }
 
 /** A batch the consumer could not commit, being offered again (batch-delivery.ts). */
@@ -68,15 +89,6 @@ export interface Source {
 
 export type SourceLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, ctx?: object) => void;
 
-/**
- * Picks the lines of a buffer worth delivering: KeywordScanner.lineStarts over the jail's keywords
- * fits (a line with none of them can never match, so it need not be decoded).
- */
-export interface LineGate {
-  /** Sorted, distinct byte offsets of the lines of `b` (many `\n`-ended lines) to deliver. */
-  lineStarts(b: Buffer): Float64Array;
-}
-
 export interface FileSourceOptions {
   id: string;
   /** Absolute paths or globs (picomatch), e.g. `/var/log/icewarp/smtp/s*.log`. */
@@ -93,27 +105,6 @@ export interface FileSourceOptions {
   startAt?: 'end' | 'beginning';
   /** Longer lines are cut to their first maxLineBytes bytes; the rest is discarded. Default 16384. */
   maxLineBytes?: number;
-  /**
-   * Default 500. Each batch is matched and committed in one synchronous step; when the daemon
-   * falls behind (a flood), smaller batches let the firewall apply one batch's bans (in its own
-   * process, on another core) while the next is matched, instead of after a 5,000-line stall.
-   * A commit of a batch that bans nothing costs ~15 µs, so catching up on a big file hardly notices.
-   */
-  maxBatchLines?: number;
-  /**
-   * Asked before each read (a reload may change the answer): lines the gate does not pick are
-   * counted (line numbers, `SourceBatch.lines`, the cursor) but not decoded nor delivered, and
-   * maxBatchLines counts delivered lines. Absent, or answering undefined: every line is delivered.
-   */
-  gate?: () => LineGate | undefined;
-  /**
-   * Reads shorter than this deliver every line even with a gate (default 262144). The scan has a
-   * fixed cost per read (its short keywords sample up to 64 KiB), so it only pays on big reads:
-   * decoding ~1,000 lines costs about the same as scanning them, and a live read of a few lines
-   * stays as it was. A catch-up reads full 1 MiB buffers, where the gate saves a fifth of the
-   * matching work and most of the garbage (issue 7).
-   */
-  gateMinBytes?: number;
   /** A safety re-check timer (default 1000) in addition to the file-system events. */
   pollIntervalMs?: number;
   /**
@@ -128,6 +119,8 @@ export interface JournalSourceOptions {
   id: string;
   /** journalctl matches, e.g. `_SYSTEMD_UNIT=postfix@-.service`, `SYSLOG_IDENTIFIER=postfix/smtpd`, `+`. */
   matches: string[];
+  /** A journal directory to read instead of the system journal (`journalctl --directory`). */
+  directory?: string;
   /** Saved `__CURSOR` for the key `${id}:journal`. */
   getCursor(key: string): string | undefined;
   /** As for files: a batch it rejects is offered again until taken. */

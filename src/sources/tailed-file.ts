@@ -3,9 +3,9 @@
  * last complete line, and the reading of everything appended since.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { FileCursor, LineEvent } from '../core/types';
+import type { FileCursor } from '../core/types';
 import { hashFirstLine, hashFirstLineOf } from './first-line-hash';
-import { countLines, splitLines, type LineKeep, type SplitState } from './line-splitter';
+import { countLines, countNewlines, wholeLines, type SplitState } from './line-splitter';
 import type { Deliver, ReadLimits } from './read-limits';
 
 /** Files longer than this at their saved position keep unknown line numbers rather than be read through. */
@@ -128,25 +128,12 @@ export class TailedFile {
   }
 
   /**
-   * Reads everything from the position to the end of the file, one batch per maxBatchLines
-   * delivered lines. With a gate, a big read is scanned once and only the lines the gate picks
-   * are decoded; the rest still move the position and the line numbers.
+   * Reads everything from the position to the end of the file and hands it on as chunks of whole
+   * lines (one per read of up to the buffer's size), undecoded. The position moves once the
+   * consumer took a chunk; a moved position no batch carried yet goes out alone.
    */
-  async readToEnd(limits: ReadLimits, deliver: Deliver): Promise<number> {
-    const { buf, maxLineBytes, maxBatchLines, sourceId } = limits;
-    let events: LineEvent[] = [];
-    let lines = 0;
-    let total = 0;
-    const flush = async (): Promise<void> => {
-      const cursor = this.ownsKey ? { key: this.key, value: await this.cursor() } : null;
-      const batch = events;
-      const read = lines;
-      events = [];
-      lines = 0;
-      this.unsaved = false;
-      total += batch.length;
-      await deliver(batch, cursor, read);
-    };
+  async readToEnd(limits: ReadLimits, deliver: Deliver): Promise<void> {
+    const { buf, maxLineBytes } = limits;
     let counted = false;
     for (;;) {
       const { bytesRead } = await this.handle.read(buf, 0, buf.length, this.offset);
@@ -157,45 +144,45 @@ export class TailedFile {
         counted = true;
         if (await this.countLinesIfUnknown(buf)) await this.handle.read(buf, 0, bytesRead, this.offset);
       }
-      const linesKnown = this.line > 0 || this.offset === 0;
-      const gate = bytesRead >= limits.gateMinBytes ? limits.gate?.() : undefined;
-      // buf starts at a line start (or in the rest of a cut line, which is skipped, not kept)
-      const keep: LineKeep | undefined = gate ? { starts: gate.lineStarts(buf.subarray(0, bytesRead)), next: 0 } : undefined;
-      let pos = 0;
-      for (;;) {
-        const r = splitLines(buf, pos, bytesRead, maxLineBytes, maxBatchLines - events.length, this.split, keep);
-        const base = this.line;
-        for (let i = 0; i < r.texts.length; i++) {
-          const n = r.ordinals ? r.ordinals[i] : i;
-          events.push({ source: sourceId, file: this.path, line: linesKnown ? base + n + 1 : 0, text: r.texts[i] });
-        }
-        if (linesKnown) this.line += r.lines;
-        lines += r.lines;
-        if (r.pos > pos) this.unsaved = true;
-        this.offset += r.pos - pos;
-        pos = r.pos;
-        if (events.length < maxBatchLines) break;
-        await flush();
+      const { start, end } = wholeLines(buf, bytesRead, maxLineBytes, this.split);
+      if (start > 0) {
+        this.offset += start;
+        this.unsaved = true;
       }
+      if (end > start) await this.deliverChunk(buf.subarray(start, end), maxLineBytes, deliver);
       // A short read is the end of the file for now; a partial line is read again with its newline.
       if (bytesRead < buf.length) break;
     }
-    if (events.length > 0 || lines > 0 || (this.unsaved && this.ownsKey)) await flush();
-    return total;
+    if (this.unsaved && this.ownsKey) {
+      this.unsaved = false;
+      await deliver({ cursor: { key: this.key, value: await this.cursor() } });
+    }
+  }
+
+  private async deliverChunk(bytes: Buffer, maxLineBytes: number, deliver: Deliver): Promise<void> {
+    if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
+    const base = this.offset;
+    const baseLine = this.line;
+    const linesKnown = baseLine > 0 || base === 0;
+    let read = -1;
+    const cursorAt = (b: number, lines: number) => {
+      if (b === bytes.length) read = lines;
+      return this.ownsKey ? { key: this.key, value: this.cursorValue(base + b, linesKnown ? baseLine + lines : 0) } : undefined;
+    };
+    await deliver({ chunk: { file: this.path, bytes, firstLine: linesKnown ? baseLine + 1 : 0, maxLineBytes, cursorAt } });
+    this.offset = base + bytes.length;
+    if (linesKnown) this.line = baseLine + (read >= 0 ? read : countNewlines(bytes, 0, bytes.length) + (bytes[bytes.length - 1] === 0x0a ? 0 : 1));
+    this.unsaved = false;
   }
 
   /** Where reading stands, as the consumer saves it. */
   async cursor(): Promise<FileCursor> {
     if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
-    return {
-      dev: this.dev,
-      ino: this.ino,
-      firstLineHash: this.firstLineHash,
-      offset: this.offset,
-      line: this.line,
-      path: this.location,
-      mtimeMs: this.mtimeMs,
-    };
+    return this.cursorValue(this.offset, this.line);
+  }
+
+  private cursorValue(offset: number, line: number): FileCursor {
+    return { dev: this.dev, ino: this.ino, firstLineHash: this.firstLineHash, offset, line, path: this.location, mtimeMs: this.mtimeMs };
   }
 
   async close(): Promise<void> {

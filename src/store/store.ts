@@ -132,13 +132,13 @@ export class Store {
     const f = banFilter({ ip: ipOrCidr, jail });
     f.where.unshift(CURRENT);
     const sql = `UPDATE bans SET lifted_at = @at ${whereClause(f.where)} RETURNING ${BAN_COLUMNS}`;
-    return this.banRows(sql, { ...f.params, at }).sort(byId);
+    return this.banRows(sql, { ...f.params, at }).sort((a, b) => a.id - b.id);
   }
 
   /** Bans whose until <= now and not yet marked expired: mark them expired and return them (so the daemon removes them from the kernel). */
   expireBans(now: number): BanRow[] {
     const sql = `UPDATE bans SET expired = 1 WHERE ${CURRENT} AND until <= @now RETURNING ${BAN_COLUMNS}`;
-    return this.banRows(sql, { now }).sort(byId);
+    return this.banRows(sql, { now }).sort((a, b) => a.id - b.id);
   }
 
   /** How many bans (any state) this exact ip/prefix has had in `jail` since sinceMs — for ban-time escalation. */
@@ -189,12 +189,14 @@ export class Store {
     return this.transaction(() => pruneRows(this.sql, strikesBefore, historyBefore, maxRows));
   }
 
+  /** Strikes older than `before` lose their log line (logLineRetention); returns how many. */
+  forgetLogLines(before: number): number {
+    return this.sql('UPDATE strikes SET text = NULL WHERE time < ? AND text IS NOT NULL').run(before).changes;
+  }
+
   stats(now: number): { strikes: number; activeBans: number; bytes: number } {
-    const strikes = this.sql('SELECT COUNT(*) FROM strikes').pluck().get() as number;
-    const activeBans = this.countActiveBans(now);
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    return { strikes, activeBans, bytes: pages * pageSize };
+    const bytes = (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+    return { strikes: this.sql('SELECT COUNT(*) FROM strikes').pluck().get() as number, activeBans: this.countActiveBans(now), bytes };
   }
 
   close(): void {
@@ -212,9 +214,4 @@ export class Store {
   private banRows(sql: string, params: Record<string, unknown>): BanRow[] {
     return this.sql(sql).raw(true).all(params).map(toBanRow);
   }
-
-}
-
-function byId(a: BanRow, b: BanRow): number {
-  return a.id - b.id;
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { BanView } from '../../control/replies';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
+import { localTime, terminalWidth, zoneLabel } from '../local-time';
 import { printTable } from '../table';
 import { parseAddressArg } from '../address-arg';
 
@@ -15,10 +16,13 @@ export function register(program: Command): void {
   cmd.action(async (opts: { jail?: string; ip?: string }) => {
     const bans = await ask<BanView[]>(cmd, { cmd: 'list', jail: opts.jail, ip: opts.ip === undefined ? undefined : parseAddressArg(opts.ip) });
     if (wantsJson(cmd)) return printJson(bans);
+    // local times to the minute, a reason that gives way, and SINCE left out for a full IPv6
+    // address: the table fits 80 columns (issue 15)
     printTable(
-      ['IP', 'JAIL', 'SINCE', 'UNTIL', 'REASON', 'BANS BEFORE'],
-      bans.map((b) => [b.ip, b.jail, b.since, b.until, b.reason, String(b.count)]),
+      ['IP', 'JAIL', 'SINCE', 'UNTIL', 'REASON', 'BEFORE'],
+      bans.map((b) => [b.ip, b.jail, localTime(b.since), localTime(b.until), b.reason, String(b.count)]),
+      { maxWidth: terminalWidth(), shrink: 4, drop: [2] },
     );
-    process.stdout.write(`${bans.length} active ban${bans.length === 1 ? '' : 's'}\n`);
+    process.stdout.write(`${bans.length} active ban${bans.length === 1 ? '' : 's'}; times are local (${zoneLabel()})\n`);
   });
 }

@@ -8,6 +8,8 @@ import { loadConfig } from '../../config/load-config';
 import type { Ban } from '../../core/types';
 import { replay } from '../../daemon/replay';
 import { addConfigOption, addJsonOption, collect, configDirOf } from '../options';
+import { EXIT_STATUS } from '../../core/errors';
+import { localTime, terminalWidth } from '../local-time';
 import { printTable } from '../table';
 
 export function register(program: Command): void {
@@ -28,10 +30,13 @@ export function register(program: Command): void {
       else bans.push(ban);
     });
     for (const f of summary.unmatchedFiles) process.stderr.write(`mailjail: ${f}: no enabled jail reads this file (name one with --jail)\n`);
+    // a replay that read a file with no jail proved nothing: say so in the exit status (issue 15)
+    if (summary.unmatchedFiles.length > 0) process.exitCode = EXIT_STATUS.USAGE;
     if (opts.json) return;
     printTable(
       ['TIME', 'IP', 'JAIL', 'UNTIL', 'REASON'],
-      bans.map((b) => [iso(b.since), b.ip, b.jail, iso(b.until), b.reason]),
+      bans.map((b) => [localTime(iso(b.since)), b.ip, b.jail, localTime(iso(b.until)), b.reason]),
+      { maxWidth: terminalWidth(), shrink: 4 },
     );
     const events = Object.entries(summary.failures).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
     process.stdout.write(`\n${summary.lines} lines, events: ${events}; ${summary.bans} bans\n`);

@@ -4,7 +4,7 @@
  */
 import { EXIT_STATUS } from '../../../src/core/errors';
 import { describeWithNetns } from '../../helpers/netns';
-import { useDaemon, saslFailure, waitFor, type DaemonHarness } from './daemon-harness';
+import { CLI, runCommand, useDaemon, saslFailure, waitFor, type DaemonHarness } from './daemon-harness';
 
 async function strikesOf(h: DaemonHarness, target: string): Promise<number> {
   return JSON.parse((await h.cli(['why', target, '--json'])).stdout).strikes.length;
@@ -73,5 +73,58 @@ describeWithNetns(['nft'])('manual bans that would lie', () => {
     const r = await h.cli(['ban', '192.0.2.77', '--for', '10y']);
     expect(r.code).toBe(EXIT_STATUS.USAGE);
     expect(r.stderr).toContain('--for');
+  });
+});
+
+describeWithNetns(['nft'])('the terminal view of bans and strikes', () => {
+  const h = useDaemon();
+  const ZONE = 'Asia/Kathmandu'; // UTC+05:45 all year: no test host runs in it by accident
+  const inZone = (args: string[]) => runCommand(['env', `TZ=${ZONE}`, process.execPath, CLI, ...args, '--socket', h.socket]);
+  const localMinute = (iso: string) => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(new Date(iso))
+        .map((x) => [x.type, x.value]),
+    );
+    return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
+
+  it('lists bans in local time within 80 columns, keeping UTC ISO in JSON', async () => {
+    await h.cli(['ban', '2001:db8:ffff:ffff:ffff:ffff:ffff:fff0', '--jail', 'postfix', '--reason', 'a rather long reason that will not fit']);
+    const json = JSON.parse((await h.cli(['list', '--json'])).stdout) as Array<{ until: string }>;
+    expect(json[0].until).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const r = await inZone(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(localMinute(json[0].until));
+    expect(r.stdout).toContain('UTC+05:45');
+    expect(widest(r.stdout)).toBeLessThanOrEqual(80);
+  });
+
+  it('shows in why that an address is a customer and which strikes its login forgave, within 80 columns', async () => {
+    h.append([
+      saslFailure('192.0.2.80'),
+      `${new Date().toISOString().replace('Z', '+00:00')} mx postfix/submission/smtpd[2200]: 7C1B3A2B4C: client=laptop.example.org[192.0.2.80], sasl_method=PLAIN, sasl_username=alice@example.com`,
+    ]);
+    await waitFor(async () => (await strikesOf(h, '192.0.2.80')) === 2);
+    const json = JSON.parse((await h.cli(['why', '192.0.2.80', '--json'])).stdout);
+    expect(json.customers).toEqual([expect.objectContaining({ jail: 'postfix', offender: '192.0.2.80' })]);
+    expect(json.strikes.map((s: { event: string; forgiven: boolean }) => [s.event, s.forgiven])).toEqual([
+      ['auth-success', false],
+      ['auth-failure', true],
+    ]);
+    const r = await inZone(['why', '192.0.2.80']);
+    expect(r.stdout).toContain('CUSTOMER in jail postfix');
+    expect(r.stdout).toContain('FORGIVEN');
+    expect(r.stdout).toContain(localMinute(json.strikes[0].time));
+    expect(widest(r.stdout)).toBeLessThanOrEqual(80);
+  });
+
+  it('finds the running daemon without --socket or --config, or says what to type when several run', async () => {
+    const pid = JSON.parse((await h.cli(['status', '--json'])).stdout).pid as number;
+    const r = await runCommand(['env', '-C', '/', process.execPath, CLI, 'status', '--json']);
+    // other daemons may run on this machine meanwhile: then the error must name ours
+    if (r.code === 0) expect(JSON.parse(r.stdout).pid).toBe(pid);
+    else expect(r.stderr).toContain(`--socket ${h.socket} (pid ${pid})`);
   });
 });

@@ -30,7 +30,7 @@ describeWithNetns(['nft'])('daemon first start', () => {
     });
   });
 
-  describe('with startAt: { replay: 10m } on a log big enough for the keyword gate', () => {
+  describe('with startAt: { replay: 10m } on a log big enough for the keyword scan', () => {
     // 6,000 lines without a keyword (about 600 KB: reads this big skip such lines undecoded)
     const filler = Array.from({ length: 6000 }, (_, i) => `${ago(7_200_000).toISOString().replace('Z', '+00:00')} mx postfix/qmgr[77]: ${(0x10000 + i).toString(16).toUpperCase()}A: removed`);
     const h = useDaemon({ jailYaml: '    startAt: { replay: 10m }' }, (d) => writeFileSync(d.logFile, [...filler, ...hours, ...minutes].join('\n') + '\n'));

@@ -88,11 +88,11 @@ describe('file source: reading appends', () => {
     expect(c.texts).toEqual(['old 1', 'old 2', 'new 3']);
   });
 
-  it('delivers a big existing file in batches of maxBatchLines, each with the cursor after its last line', async () => {
+  it('delivers a big existing file in chunks whose cursor after any step of lines stands right after it', async () => {
     const lines = Array.from({ length: 120_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(i % 50)}`);
     writeFileSync(t.log, lines.join('\n') + '\n');
-    const c = new Consumer();
-    await t.follow(c, { startAt: 'beginning', maxBatchLines: 5000 }).start();
+    const c = new Consumer(5000);
+    await t.follow(c, { startAt: 'beginning' }).start();
     await waitFor('every line', () => c.events.length === lines.length, 20_000);
     expect(c.texts).toEqual(lines);
     const withLines = c.batches.filter((b) => b.events.length > 0);

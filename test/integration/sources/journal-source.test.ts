@@ -111,7 +111,7 @@ describe('journal source', () => {
     await follow().start();
     await waitFor('three entries', () => texts().length === 3);
     await sleep(100);
-    expect(invocations()[1]).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--no-tail', '--after-cursor=s=abc;i=3', ...MATCHES]);
+    expect(invocations()[1]).toEqual(['--follow', '--output=json', '--all', '--no-pager', '--no-tail', '--cursor=s=abc;i=3', ...MATCHES]);
     expect(texts().map((t) => t.split(': ')[1])).toEqual(['entry 3', 'entry 4', 'entry 5']);
     expect(cursors.get('postfix:journal')).toBe('s=abc;i=5');
   });
@@ -126,7 +126,7 @@ describe('journal source', () => {
     appendFileSync(entries, entry(4) + '\n');
     await waitFor('a restart', () => invocations().length === 2);
     await waitFor('the entry after the crash', () => texts().length === 2);
-    expect(invocations()[1]).toContain('--after-cursor=s=abc;i=3');
+    expect(invocations()[1]).toContain('--cursor=s=abc;i=3');
     expect(texts().map((t) => t.split(': ')[1])).toEqual(['entry 3', 'entry 4']);
     expect(s.status().error).toMatch(/journalctl exited \(1\): Failed to iterate through journal: Bad message/);
   });

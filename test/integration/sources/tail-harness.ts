@@ -22,10 +22,16 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
   }
 }
 
-/** Stands in for the daemon: keeps every batch and saves each batch's cursor. */
+/**
+ * Stands in for the daemon: decodes each chunk into lines (a cut line to maxLineBytes, CR of CRLF
+ * dropped, as match/ does), takes them in steps of `stepLines` with the cursor after each step,
+ * as the daemon commits, and keeps the results as batches of events.
+ */
 export class Consumer {
   readonly batches: SourceBatch[] = [];
   readonly cursors = new Map<string, FileCursor>();
+
+  constructor(readonly stepLines = 500) {}
 
   get events(): LineEvent[] {
     return this.batches.flatMap((b) => b.events);
@@ -35,10 +41,16 @@ export class Consumer {
     return this.events.map((e) => e.text);
   }
 
-  onBatch = (batch: SourceBatch): void => {
-    this.batches.push(batch);
-    if (batch.cursor) this.cursors.set(batch.cursor.key, batch.cursor.value as FileCursor);
-  };
+  onBatch = (batch: SourceBatch): void => this.accept(batch);
+
+  /** Takes a batch; with `onStep`, each step is offered to it first and taken only if it returns true. */
+  protected accept(batch: SourceBatch, onStep: (step: SourceBatch) => boolean = () => true): void {
+    for (const step of stepsOf(batch, this.stepLines)) {
+      if (!onStep(step)) return;
+      this.batches.push(step);
+      if (step.cursor) this.cursors.set(step.cursor.key, step.cursor.value as FileCursor);
+    }
+  }
 
   getCursor = (key: string): FileCursor | undefined => this.cursors.get(key);
 
@@ -48,11 +60,35 @@ export class Consumer {
       id,
       patterns,
       getCursor: this.getCursor,
-      onBatch: this.onBatch,
+      onBatch: (b) => this.onBatch(b),
       pollIntervalMs: 200,
       ...options,
     });
   }
+}
+
+/** A batch as steps of decoded lines, each with the cursor after it (a batch without a chunk is one step). */
+export function stepsOf(batch: SourceBatch, stepLines: number): SourceBatch[] {
+  const { chunk } = batch;
+  if (!chunk) return [batch];
+  const { bytes, file, firstLine, maxLineBytes } = chunk;
+  const steps: SourceBatch[] = [];
+  let events: LineEvent[] = [];
+  let lines = 0;
+  for (let pos = 0; pos < bytes.length; ) {
+    const nl = bytes.indexOf(10, pos);
+    const end = nl < 0 ? bytes.length : nl;
+    const textEnd = Math.min(end > pos && bytes[end - 1] === 13 ? end - 1 : end, pos + maxLineBytes);
+    events.push({ source: batch.source, file, line: firstLine > 0 ? firstLine + lines : 0, text: bytes.toString('utf8', pos, textEnd) });
+    lines++;
+    pos = nl < 0 ? bytes.length : nl + 1;
+    if (events.length === stepLines || pos >= bytes.length) {
+      const cursor = chunk.cursorAt(pos, lines);
+      steps.push({ source: batch.source, events, lines: events.length, ...(cursor ? { cursor } : {}) });
+      events = [];
+    }
+  }
+  return steps;
 }
 
 /** Line numbers of the form `line 17` found in texts, in order. */

@@ -43,6 +43,31 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(dir))[0]).toContain('maxBanPrefix.ipv4');
   });
 
+  it('lets a jail read a journal directory, with or without matches, but not an empty journal source', () => {
+    write('jails.d/50-j.yaml', 'jails:\n  postfix_journal:\n    enabled: true\n    sources: [{ journal: { directory: /var/log/journal } }]\n');
+    expect(loadConfig(dir).jails.get('postfix_journal')!.sources).toEqual([{ journal: { directory: '/var/log/journal' } }]);
+    write('jails.d/50-j.yaml', 'jails:\n  postfix_journal:\n    sources: [{ journal: {} }]\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toContain('expected matches, a directory, or both');
+  });
+
+  it('ships a postfix jail that reads /var/log/mail.log, or the journal where that file does not exist', () => {
+    expect(loadConfig(null).jails.get('postfix')!.sources).toEqual([
+      { file: '/var/log/mail.log', orJournal: { matches: ['_SYSTEMD_UNIT=postfix@-.service'] } },
+    ]);
+  });
+
+  it('refuses a configuration directory that does not exist', () => {
+    expect(() => loadConfig(join(dir, 'typo'))).toThrow(`configuration directory ${join(dir, 'typo')} does not exist`);
+  });
+
+  it('lets a jail list several actions, each of them known (issue 15)', () => {
+    write('mailjail.yaml', 'actions:\n  notify:\n    type: command\n    ban: [/bin/true, <ip>]\n    unban: [/bin/true]\n');
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    actions: [nftables, notify]\n');
+    expect(loadConfig(dir).jails.get('postfix')!.actions).toEqual(['nftables', 'notify']);
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    actions: [nftables, nosuch]\n');
+    expect(problemsOf(() => loadConfig(dir))[0]).toMatch(/50-postfix\.yaml:\d+: jails\.postfix\.actions: unknown action "nosuch"/);
+  });
+
   it('turns a shipped jail on with a drop-in holding only enabled and the log path', () => {
     write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    enabled: true\n    sources: [{ file: /srv/mail.log }]\n');
     const j = loadConfig(dir).jails.get('postfix')!;

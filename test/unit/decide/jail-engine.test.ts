@@ -98,6 +98,16 @@ describe('threshold', () => {
     expect(bans).toEqual([]);
   });
 
+  it('keeps the user name in the stored log line only as its hash (issue 15)', () => {
+    const text = 'warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: authentication failure, sasl_username=alice@example.com';
+    const e = engine().e;
+    const out = e.onFailure({ ip: '192.0.2.7', time: T0, filter: 'postfix', rule: 'test', event: 'auth-failure', user: 'alice@example.com' }, T0, { text });
+    expect(out.strike!.text).toBe(`warning: unknown[192.0.2.7]: SASL LOGIN authentication failed: authentication failure, sasl_username=<user:${hash('alice').slice(0, 8)}>`); // the hash of the normalised name
+    expect(out.strike!.text).not.toContain('alice');
+    const dovecot = e.onFailure({ ip: '192.0.2.8', time: T0, filter: 'dovecot', rule: 'test', event: 'auth-failure', user: 'bob' }, T0, { text: 'auth failed, 1 attempts: user=<bob>, rip=192.0.2.8, bobby' });
+    expect(dovecot.strike!.text).toBe(`auth failed, 1 attempts: user=<<user:${hash('bob').slice(0, 8)}>>, rip=192.0.2.8, bobby`);
+  });
+
   it('forgets every offender inside an unbanned prefix', () => {
     const { e, bans, feed } = engine({ maxRetry: 2 });
     feed('192.0.2.7', 'auth-failure', T0);

@@ -22,6 +22,9 @@ describe('fleet event signatures', () => {
     expect(signer.openEvent({ payload: payload.replace('192.0.2.1', '192.0.2.2'), sig })).toBeNull();
     expect(signer.openEvent(signer.sign(JSON.stringify({ ...event, bans: [['postfix']] })))).toBeNull();
     expect(signer.openEvent(signer.sign('not json'))).toBeNull();
+    // signed, but an address no firewall may be handed
+    expect(signer.openEvent(signer.sign(JSON.stringify({ ...event, bans: [['postfix', '192.0.2.1; drop', 1, null, 'threshold', 0]] })))).toBeNull();
+    expect(signer.openEvent(signer.sign(JSON.stringify({ ...event, unbans: [{ ip: 'x', jail: null, lifted: [] }] })))).toBeNull();
   });
 
   it('signs an active ban with the node that made it', () => {
