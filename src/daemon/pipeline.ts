@@ -54,6 +54,7 @@ export function stepsOf(rt: JailRuntime, batch: SourceBatch, log: Logger, now: n
       if (done) return null;
       const startedAt = Date.now();
       const linesBefore = reader.lines;
+      const nearMissesBefore = parts.matcher.nearMisses;
       const strikes: Strike[] = [];
       const bans: Ban[] = [];
       reader.step(
@@ -64,7 +65,11 @@ export function stepsOf(rt: JailRuntime, batch: SourceBatch, log: Logger, now: n
       done = reader.done;
       const lines = reader.lines - linesBefore;
       countLines(rt, lines, now);
-      return { strikes, bans, cursor: chunk.cursorAt(reader.pos, reader.lines), lines, startedAt };
+      const cursor = chunk.cursorAt(reader.pos, reader.lines);
+      // plain counters, once per step: metrics cost nothing per line
+      rt.meter.nearMisses += parts.matcher.nearMisses - nearMissesBefore;
+      rt.meter.source(batch.source).read(lines, cursor, () => 0, Date.now());
+      return { strikes, bans, cursor, lines, startedAt };
     },
   };
 }
