@@ -15,7 +15,7 @@ const { Writable } = require('node:stream');
 const dist = path.resolve(__dirname, '..', '..', 'dist');
 const { loadConfig } = require(`${dist}/config/load-config`);
 const { createJailRuntime } = require(`${dist}/daemon/jail-runtime`);
-const { processBatch } = require(`${dist}/daemon/pipeline`);
+const { commitBatch, stepsOf } = require(`${dist}/daemon/pipeline`);
 const { createLogger } = require(`${dist}/daemon/logger`);
 const { createUserHasher, newHashKey } = require(`${dist}/daemon/user-hash`);
 const { StoredBanHistory } = require(`${dist}/decide/ban-history`);
@@ -66,7 +66,9 @@ function runOnce(lines, withMetrics) {
       events.push({ source, file: '/var/log/mail.log', line: k + 1, text: lines[k] });
       offset += lines[k].length + 1;
     }
-    processBatch(rt, { source, events, cursor: { key: `${source}:/var/log/mail.log`, value: { dev: 1, ino: 2, firstLineHash: 'x', offset, line: i + events.length } } }, store, log, Date.now());
+    const batch = { source, events, cursor: { key: `${source}:/var/log/mail.log`, value: { dev: 1, ino: 2, firstLineHash: 'x', offset, line: i + events.length } } };
+    const steps = stepsOf(rt, batch, log, Date.now());
+    for (let p = steps.next(); p; p = steps.next()) commitBatch(rt, p, store, log);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   store.close();
