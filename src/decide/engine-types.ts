@@ -12,6 +12,8 @@ export interface Outcome {
   bans: Ban[];
   /** An offender whose earlier strikes were forgiven (a customer who then logged in). */
   forgiven: string | null;
+  /** A customer's failure that would have banned anyone else (counted by metrics). */
+  spared?: boolean;
 }
 
 export const NO_OUTCOME: Outcome = { strike: null, bans: [], forgiven: null };

@@ -16,7 +16,7 @@ import { cidrContains, familyOf, parseCidr, prefixOf } from '../core/ip';
 import type { Ban, EventKind, Failure, Strike } from '../core/types';
 import type { BanHistory } from './ban-history';
 import { BanMaker } from './ban-maker';
-import { CustomerRegister } from './customer-register';
+import { CustomerRegister, wouldBanNonCustomer } from './customer-register';
 import type { JailRules } from './jail-rules';
 import type { UserHasher } from './normalise-user';
 import type { ServerKnowledge } from './server-knowledge';
@@ -72,6 +72,7 @@ export class JailEngine {
     const weight = (isCustomer ? rule.weight * this.rules.customers.weight : rule.weight) * attempts;
     const strike = strikeOf(this.rules.name, this.hashUser, f, event, weight, evidence);
     const userHash = strike.userHash;
+    const scoreBefore = isCustomer ? this.windows.score(key, f.time) : 0;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
     if (isCustomer) for (let i = 0; i < attempts; i++) this.customers.addFailure(key, f.time);
 
@@ -93,7 +94,8 @@ export class JailEngine {
       const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
       if (overCeiling || this.windows.score(key, f.time) >= maxRetry) add(this.banner.make(key, 'threshold', banTimeMs, now));
     }
-    return { strike, bans: this.escalated(bans, now, f.time), forgiven: null };
+    const spared = isCustomer && !covered && !bans.some((b) => b.ip === key) && wouldBanNonCustomer(this.rules, event, scoreBefore, this.windows.score(key, f.time));
+    return { strike, bans: this.escalated(bans, now, f.time), forgiven: null, spared };
   }
 
   /** Spray bans whose grace ended by `now` with no login from them (the daemon asks every second). */
