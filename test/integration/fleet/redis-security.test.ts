@@ -76,7 +76,7 @@ describeRedis('Redis security and Sentinel for the fleet', () => {
     }
   });
 
-  it('works over TLS with its own CA (caFile), and refuses a server it cannot verify', async () => {
+  it('works over TLS with its own CA (caFile), authenticating by password or as an ACL user, and refuses a server it cannot verify', async () => {
     const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=mailjail test CA');
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1');
@@ -84,21 +84,26 @@ describeRedis('Redis security and Sentinel for the fleet', () => {
     ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.crt', '-days', '1', '-extfile', 'ext');
     const port = await freePort();
     const tlsArgs = ['--tls-port', String(port), '--tls-cert-file', join(dir, 'srv.crt'), '--tls-key-file', join(dir, 'srv.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'];
-    // the plain port is only for the helper's own readiness check
-    const redis = new RedisServer(await freePort(), tlsArgs);
+    // the plain port is only for the helper's own readiness check (and the ACL set-up)
+    const redis = new RedisServer(await freePort(), tlsArgs, 'p4ss');
     await redis.start();
-    const url = `rediss://127.0.0.1:${port}/0`;
-    const trusted = new RedisTransport({ redis: url, caFile: join(dir, 'ca.crt'), keyPrefix: 'mailjail:', streamLength: 1000 });
-    const untrusted = new RedisTransport({ redis: url, keyPrefix: 'mailjail:', streamLength: 1000 });
+    const admin = redis.client();
+    await admin.call('ACL', 'SETUSER', 'mailjail', 'on', '>s3cret', '~mailjail:*', '+@read', '+@write', '+@stream', '+@scripting', '-@dangerous', '+ping', '+hello', '+info');
+    admin.disconnect();
+    const url = (auth: string) => `rediss://${auth}@127.0.0.1:${port}/0`;
+    // AUTH with requirepass's password, and an ACL user: both over TLS
+    const trusted = [':p4ss', 'mailjail:s3cret'].map((auth) => new RedisTransport({ redis: url(auth), caFile: join(dir, 'ca.crt'), keyPrefix: 'mailjail:', streamLength: 1000 }));
+    const untrusted = new RedisTransport({ redis: url('mailjail:s3cret'), keyPrefix: 'mailjail:', streamLength: 1000 });
     try {
-      await waitFor(() => trusted.status().connected, 10_000);
-      expect(await roundTrip(trusted)).toEqual(['p1', 'first', 'a']);
+      for (const t of trusted) {
+        await waitFor(() => t.status().connected, 10_000);
+        expect(await roundTrip(t)).toEqual(['p1', 'first', 'a']);
+      }
       await pause(500);
       expect(untrusted.status().connected).toBe(false);
       expect(untrusted.status().lastError).toMatch(/certificate/i);
     } finally {
-      await trusted.close();
-      await untrusted.close();
+      for (const t of [...trusted, untrusted]) await t.close();
       await redis.teardown();
     }
   });
