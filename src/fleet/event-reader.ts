@@ -4,7 +4,7 @@
  * position is older than anything the log still holds (trimmed, or Redis restarted empty), or on a
  * node's first start, the fleet's active-ban set is read instead, so no active ban is missed.
  */
-import type { Signer } from './fleet-event';
+import { senderPrefix, type Signer } from './fleet-event';
 import type { RemoteApplier } from './remote-apply';
 import { compareIds, type FleetTransport } from './transport';
 
@@ -26,6 +26,7 @@ export class EventReader {
   private needSync = true;
   private stopped = false;
   private loop: Promise<void> | null = null;
+  private readonly ownPrefix: string;
 
   constructor(
     private readonly transport: FleetTransport,
@@ -35,7 +36,9 @@ export class EventReader {
     private readonly self: string,
     private readonly log: { warn(ctx: object, msg: string): void; info(ctx: object, msg: string): void },
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.ownPrefix = senderPrefix(self);
+  }
 
   start(): void {
     this.loop = this.run();
@@ -104,6 +107,9 @@ export class EventReader {
     }
     const events = [];
     for (const entry of entries) {
+      // This node's own events come back too: skipped unread (a forgery naming this node would be
+      // dropped all the same), which spares verifying and parsing a third of a three-node flood.
+      if (entry.payload.startsWith(this.ownPrefix)) continue;
       const ev = this.signer.openEvent(entry);
       if (!ev) this.reject(`event ${entry.id}`, entry.payload);
       else if (ev.node !== this.self) events.push(ev);

@@ -7,7 +7,7 @@
  */
 import type { Ban } from '../core/types';
 import type { Store } from '../store/store';
-import { activeKey, banOfWire, type EventBody, type FleetEvent, type Signer } from './fleet-event';
+import { activeKey, banOfWire, eventText, type EventBody, type Signer } from './fleet-event';
 import type { ActiveEntry, FleetTransport } from './transport';
 
 const ROWS_PER_PUBLISH = 200;
@@ -79,13 +79,9 @@ export class OutboxPublisher {
         const rows = this.store.outbox.oldest(ROWS_PER_PUBLISH);
         if (rows.length === 0) break;
         const t = this.now();
-        const bodies = rows.map((r) => JSON.parse(r.body) as EventBody);
-        const events = rows.map((r, i) => {
-          const ev: FleetEvent = { v: 1, node: this.sender.node, inc: this.sender.inc, seq: r.seq, t, ...bodies[i] };
-          return { seq: r.seq, ...this.signer.sign(JSON.stringify(ev)) };
-        });
+        const events = rows.map((r) => ({ seq: r.seq, ...this.signer.sign(eventText(this.sender.node, this.sender.inc, r.seq, t, r.body)) }));
         await this.transport.publish(`${this.sender.node}/${this.sender.inc}`, events);
-        await this.syncActive(bodies, t);
+        await this.syncActive(rows.map((r) => JSON.parse(r.body) as EventBody), t);
         this.store.outbox.deleteThrough(rows[rows.length - 1].seq);
         this.published += rows.length;
       }

@@ -45,7 +45,7 @@ export class RemoteApplier {
 
   /** Events read from the log, in order; `position` is the last one's id. */
   applyEvents(events: FleetEvent[], position: string, now: number): void {
-    const work = new Work();
+    const work = new Work(this.jails());
     this.store.transaction(() => {
       for (const ev of events) {
         const seen = `fleet:seq:${ev.node}/${ev.inc}`;
@@ -67,7 +67,7 @@ export class RemoteApplier {
 
   /** Bans read from the fleet's active set (a resync): those not already here are applied. */
   applyBans(bans: Ban[], now: number): number {
-    const work = new Work();
+    const work = new Work(this.jails());
     this.store.transaction(() => {
       for (const b of bans) if (b.until > now) this.ban(b, now, work);
       work.persist(this.store);
@@ -78,9 +78,9 @@ export class RemoteApplier {
 
   private strike(w: WireStrike, node: string, work: Work): void {
     const [jailName, ip, time, event, weight, userHash] = w;
-    const jail = this.jails().get(jailName);
+    const jail = work.jails.get(jailName);
     // A customer's login makes it a customer in every jail here (customers everywhere).
-    if (event === 'auth-success') for (const j of this.jails().all()) j.engine?.addRemoteStrike(ip, time, event, 0, null);
+    if (event === 'auth-success') for (const j of work.jails.all) j.engine?.addRemoteStrike(ip, time, event, 0, null);
     else if (jail?.sharesCounts) jail.engine?.addRemoteStrike(ip, time, event, weight, userHash);
     if (!jail?.sharesCounts || !jail.engine) return;
     work.strikes.push({ ip, jail: jailName, time, event, weight, rule: `fleet/${node}`, userHash: userHash ?? undefined, source: `fleet:${node}` });
@@ -88,10 +88,10 @@ export class RemoteApplier {
   }
 
   private ban(remote: Ban, now: number, work: Work): void {
-    const jail = this.jails().get(remote.jail) ?? this.jails().fallback();
+    const jail = work.jails.get(remote.jail) ?? work.jails.fallback();
     const ban = { ...remote, jail: jail.name };
     if (this.isBanned(jail, ban, now)) return;
-    const customer = [...this.jails().all()].some((j) => j.engine?.hasCustomer(ban.ip, now));
+    const customer = work.jails.all.some((j) => j.engine?.hasCustomer(ban.ip, now));
     const accepted = !customer && (jail.engine ? jail.engine.acceptRemoteBan(ban, now) : !jail.guard.isProtected(ban.ip));
     if (!accepted) {
       this.counters.refused++;
@@ -111,13 +111,13 @@ export class RemoteApplier {
   }
 
   private unban(u: WireUnban, now: number, work: Work): void {
-    if (u.jail && !this.jails().get(u.jail)) return;
+    if (u.jail && !work.jails.get(u.jail)) return;
     work.persist(this.store); // what came before the lift is stored before it, so the lift covers it
     const lifted = this.store.liftBans(u.ip, now, u.jail ?? undefined);
     if (u.ip !== '*') this.store.clearStrikes(u.ip, u.jail ?? undefined);
-    for (const j of this.jails().all()) if (!u.jail || j.name === u.jail) j.engine?.forget(u.ip);
+    for (const j of work.jails.all) if (!u.jail || j.name === u.jail) j.engine?.forget(u.ip);
     for (const row of lifted) {
-      const jail = this.jails().get(row.jail);
+      const jail = work.jails.get(row.jail);
       if (!jail) continue;
       jail.engine?.forget(row.ip);
       work.unban(jail, row.ip);
@@ -127,13 +127,40 @@ export class RemoteApplier {
   }
 }
 
+/**
+ * The jails as one apply sees them, each looked up once (a flood's read holds thousands of bans;
+ * a reload cannot swap the jails in the middle of a synchronous apply).
+ */
+class JailsNow {
+  readonly all: FleetJail[];
+  private readonly byName = new Map<string, FleetJail | undefined>();
+
+  constructor(private readonly jails: FleetJails) {
+    this.all = [...jails.all()];
+  }
+
+  get(name: string): FleetJail | undefined {
+    if (!this.byName.has(name)) this.byName.set(name, this.jails.get(name));
+    return this.byName.get(name);
+  }
+
+  fallback(): FleetJail {
+    return this.jails.fallback();
+  }
+}
+
 /** What one apply hands to the firewall once its transaction has committed. */
 class Work {
+  readonly jails: JailsNow;
   readonly strikes: Strike[] = [];
   private unstored: Ban[] = [];
   banned = 0;
   private readonly bans = new Map<FleetJail, Ban[]>();
   private readonly unbans = new Map<FleetJail, string[]>();
+
+  constructor(jails: FleetJails) {
+    this.jails = new JailsNow(jails);
+  }
 
   ban(jail: FleetJail, ban: Ban): void {
     this.unstored.push(ban);
