@@ -7,11 +7,11 @@
  *   propagation: one ban at a time, made by a different node each time (a pregreet line): the time
  *     from the origin's kernel to the last of the other two kernels, p50/p99 over `bans`;
  *   flood: `total` distinct attackers spread evenly over the three nodes' logs at once; bans/s =
- *     total / (first write -> every kernel holds all of them), beside the single-node flood rate
- *     (flood.js) of the same total measured in the same run, and the daemon CPU time per ban of
- *     the busiest node. On one machine the three nodes (and their kernels' work: each kernel holds
- *     every ban) share its cores, which a real fleet does not: the CPU per ban says what one
- *     node's own machine must give.
+ *     total / (first write -> every kernel holds all of them), and the daemon CPU time per ban of
+ *     the busiest node. Its baseline (`lone`): three servers without a fleet, launched the same
+ *     way, each given every line, measured the same way: on one machine the three nodes (and
+ *     their kernels' work: each kernel holds every ban) share its cores, which a real fleet does
+ *     not, so the fair question is what learning a ban through Redis costs against reading it.
  */
 const fs = require('node:fs');
 const net = require('node:net');
@@ -67,22 +67,27 @@ async function startRedis() {
   };
 }
 
-/** A BenchDaemon that is a fleet node: outside its namespace, firewall commands wrapped into it. */
+/**
+ * A BenchDaemon run as the fleet's nodes are: outside its namespace, firewall commands wrapped into
+ * it. A fleet node with `redisUrl`; without, a lone server launched the same way (the baseline).
+ */
 class FleetBenchNode extends BenchDaemon {
   constructor(ns, node, redisUrl) {
     const key = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mj-bench-key-')), 'fleet.key');
     fs.writeFileSync(key, SECRET);
     super(ns, {
       logLevel: process.env.MJ_FLEET_BENCH_LOGS ? 'debug' : 'info',
-      mainYaml: ['fleet:', `  redis: ${redisUrl}`, `  node: ${node}`, `  secretFile: ${key}`].join('\n'),
+      mainYaml: redisUrl ? ['fleet:', `  redis: ${redisUrl}`, `  node: ${node}`, `  secretFile: ${key}`].join('\n') : '',
       jails: { '50-postfix.yaml': (logFile) => postfixJail(logFile, '    subnet: { enabled: false }') },
     });
     this.keyDir = path.dirname(key);
+    this.isFleet = Boolean(redisUrl);
   }
 
   start({ timeoutMs = 60_000 } = {}) {
     const argv = [process.execPath, WRAPPED, this.configDir, ...this.ns.wrap];
-    return this.launch(argv, { timeoutMs, what: 'fleet node', isReady: (tail) => tail.includes('"msg":"ready"') && tail.includes('connected to Redis') });
+    const isReady = (tail) => tail.includes('"msg":"ready"') && (!this.isFleet || tail.includes('connected to Redis'));
+    return this.launch(argv, { timeoutMs, what: 'fleet node', isReady });
   }
 
   async dispose() {
@@ -91,15 +96,15 @@ class FleetBenchNode extends BenchDaemon {
   }
 }
 
-/** Three nodes, each with a monitor calling onElement(nodeIndex, ip, t). */
-async function withFleet(onElement, fn) {
-  const redis = await startRedis();
+/** Three nodes (a fleet, or with `lone` three servers on their own), each with a monitor calling onElement(nodeIndex, ip, t). */
+async function withFleet(onElement, fn, { lone = false } = {}) {
+  const redis = lone ? null : await startRedis();
   const nodes = [];
   const monitors = [];
   try {
     for (let i = 0; i < 3; i++) {
       const ns = await createNetns(`fleet${i}`);
-      nodes.push(new FleetBenchNode(ns, `mx${i + 1}`, redis.url));
+      nodes.push(new FleetBenchNode(ns, `mx${i + 1}`, redis?.url));
     }
     await Promise.all(nodes.map((n) => n.start()));
     if (process.env.MJ_FLEET_BENCH_LOGS) for (const [i, n] of nodes.entries()) n.child.stdout.on('data', (d) => fs.appendFileSync(`${process.env.MJ_FLEET_BENCH_LOGS}/mx${i + 1}.log`, d));
@@ -115,7 +120,7 @@ async function withFleet(onElement, fn) {
       await n.dispose();
       await n.ns.remove();
     }
-    await redis.stop();
+    await redis?.stop();
   }
 }
 
@@ -145,8 +150,13 @@ async function fleetPropagationRun(bans = 200, gapMs = 20) {
   });
 }
 
-/** Flood: `total` distinct pregreet attackers, a third in each node's log, written at once. */
-async function fleetFloodRun(total = 30_000, timeoutMs = 120_000) {
+/**
+ * Flood: `total` distinct pregreet attackers written at once: in a fleet a third in each node's log
+ * (the others learn the rest through Redis); with `lone`, three servers on their own, every line in
+ * each one's log. Either way every kernel ends up holding all `total`, on the same machine with the
+ * same daemons, namespaces and monitors: the lone run is the fleet's like-for-like baseline.
+ */
+async function fleetFloodRun(total = 30_000, { timeoutMs = 120_000, lone = false } = {}) {
   const counts = [0, 0, 0];
   let lastAt = 0;
   let done;
@@ -163,7 +173,7 @@ async function fleetFloodRun(total = 30_000, timeoutMs = 120_000) {
     for (let start = 0; start < total; start += 1000) {
       for (const [k, node] of nodes.entries()) {
         const lines = [];
-        for (let i = start; i < Math.min(total, start + 1000); i++) if (i % 3 === k) lines.push(pregreetLine(floodIp(i), time));
+        for (let i = start; i < Math.min(total, start + 1000); i++) if (lone || i % 3 === k) lines.push(pregreetLine(floodIp(i), time));
         const at = node.append(lines);
         firstAt ??= at;
       }
@@ -187,12 +197,12 @@ async function fleetFloodRun(total = 30_000, timeoutMs = 120_000) {
         const r = await n.ns.exec(['nft', 'list', 'set', 'inet', 'mailjail', 'postfix_v4']);
         inSets.push((r.stdout.match(/198\.1[89]\./g) ?? []).length);
       }
-      throw new Error(`fleet flood: nft monitor saw ${counts.join(', ')} of ${total} within ${timeoutMs} ms; the sets hold ${inSets.join(', ')}`);
+      throw new Error(`${lone ? 'lone' : 'fleet'} flood: nft monitor saw ${counts.join(', ')} of ${total} within ${timeoutMs} ms; the sets hold ${inSets.join(', ')}`);
     }
     // each node puts every ban into its own kernel: its CPU per ban is what its own machine must give
     const cpuUsPerBan = Math.max(...nodes.map((n, i) => ((n.cpuMs() - cpuAtStart[i]) * 1000) / total));
     return { bansPerS: (counts[0] * 1000) / (lastAt - firstAt), ms: lastAt - firstAt, cpuUsPerBan, skipped: total - counts[0] };
-  });
+  }, { lone });
 }
 
 module.exports = { fleetPropagationRun, fleetFloodRun };
