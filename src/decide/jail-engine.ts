@@ -65,7 +65,7 @@ export class JailEngine {
   ) {
     this.customers = new CustomerRegister(rules.customers, shared?.logins);
     this.spray = shared ? shared.sprayDetector(rules.spray.distinctIps, rules.spray.windowMs) : new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
-    this.subnets = new SubnetTracker(rules.subnet);
+    this.subnets = shared ? shared.subnetTracker(rules.subnet) : new SubnetTracker(rules.subnet);
   }
 
   /** The offender an address belongs to: itself, or its IPv6 host prefix. */

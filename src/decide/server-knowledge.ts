@@ -4,9 +4,12 @@
  * a mailbox, not a daemon: a customer who logs in over IMAP is a customer for the SMTP jail too,
  * and `alice@` guessed at over SMTP and IMAP is one spray. The daemon (and replay) builds one of
  * these per start and hands it to every jail's engine; each jail keeps its own strike windows,
- * bans and customer ceiling.
+ * bans and customer ceiling. Subnet escalation counts the bans of all jails too (a spray's
+ * members are banned by whichever jail sees them).
  */
+import type { JailRules } from './jail-rules';
 import { SprayDetector } from './spray-detector';
+import { SubnetTracker } from './subnet-tracker';
 
 /** offender -> time of its latest successful login, whichever jail saw it. */
 export class LoginBook {
@@ -43,6 +46,7 @@ export class LoginBook {
 export class ServerKnowledge {
   readonly logins = new LoginBook();
   private readonly sprays = new Map<string, SprayDetector>();
+  private readonly subnets = new Map<string, SubnetTracker>();
 
   /**
    * The spray detector of jails with these settings: jails that count a spray alike (all of them
@@ -53,5 +57,16 @@ export class ServerKnowledge {
     let detector = this.sprays.get(key);
     if (!detector) this.sprays.set(key, (detector = new SprayDetector(distinctIps, windowMs)));
     return detector;
+  }
+
+  /**
+   * The subnet tracker of jails with these settings: a spray's members banned by two jails are
+   * one prefix's offenders, so five of them escalate the prefix whichever jails banned them.
+   */
+  subnetTracker(rules: JailRules['subnet']): SubnetTracker {
+    const key = JSON.stringify(rules);
+    let tracker = this.subnets.get(key);
+    if (!tracker) this.subnets.set(key, (tracker = new SubnetTracker(rules)));
+    return tracker;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The filters and jails against what real Postfix and Exim wrote (issues 5 and 6), without the
- * MTAs: fixtures/logs/real-{postfix,exim}.log come from the end-to-end run (test/e2e, `--fixtures`)
+ * The filters and jails against what real Postfix, Exim and Dovecot wrote (issues 5, 6 and 12),
+ * without the MTAs: fixtures/logs/real-{postfix,exim,dovecot}.log come from the end-to-end run (test/e2e, `--fixtures`)
  * and real-scenarios.json says what each client address did, counted from the replies the client
  * got, so these checks do not trust any regex.
  */
@@ -13,11 +13,11 @@ import type { Ban } from '../../src/core/types';
 import { replay } from '../../src/daemon/replay';
 
 const LOGS = join(__dirname, '..', '..', 'fixtures', 'logs');
-const FILES = [join(LOGS, 'real-postfix.log'), join(LOGS, 'real-exim.log')];
+const FILES = ['real-postfix.log', 'real-exim.log', 'real-dovecot.log'].map((name) => join(LOGS, name));
 
 interface ScenarioInfo {
   id: string;
-  mta: 'postfix' | 'exim';
+  mta: 'postfix' | 'exim' | 'dovecot';
   legitimate: boolean;
   expect: { ban: boolean; reasons: string[] };
 }
@@ -48,6 +48,11 @@ const KIND_OF: Record<string, string> = {
   'bad-helo': 'helo-reject',
   'ehlo-quit': 'scanner',
   'rcpt-reject': 'rcpt-reject',
+  // Dovecot (issue 12): one summary line per connection
+  'login-failed': 'auth-failure',
+  'no-login': 'scanner',
+  'bad-commands': 'protocol-abuse',
+  'sasl-unfinished': 'protocol-abuse',
 };
 
 interface CheckLine {
@@ -114,18 +119,27 @@ describe('mailjail check on the logs real Postfix and Exim wrote', () => {
   });
 });
 
-describe('mailjail replay over the mixed real Postfix and Exim logs (issue 5)', () => {
+describe('one failed SMTP AUTH in two logs (issue 12)', () => {
+  test('is found once, in Postfix\'s log, though Dovecot\'s auth process logged it too', () => {
+    const [ip] = Object.keys(map.addresses).filter((a) => map.addresses[a].scenario === 'smtp-auth-counted-once');
+    expect(readFileSync(join(LOGS, 'real-dovecot.log'), 'utf8')).toMatch(new RegExp(`auth: Info: passwd-file\\([^,]*,${ip.replace(/\./g, '\\.')}[,)]`));
+    const failures = found.get(ip)?.get('auth-failure') ?? [];
+    expect(failures.map((f) => f.file.split('/').pop())).toEqual(['real-postfix.log']);
+  });
+});
+
+describe('mailjail replay over the mixed real Postfix, Exim and Dovecot logs (issues 5, 12)', () => {
   const bans: Ban[] = [];
   beforeAll(() => {
     // The server's own addresses, as the daemon in the e2e namespace knew them: 192.0.2.0/24 holds
     // one, so it must never be escalated.
-    replay(loadConfig(null), { jails: ['postfix', 'exim'], files: FILES, own: serverAddresses }, (ban) => bans.push(ban));
+    replay(loadConfig(null), { jails: ['postfix', 'exim', 'dovecot'], files: FILES, own: serverAddresses }, (ban) => bans.push(ban));
   });
 
   const covering = (ip: string, jail?: string) =>
     bans.filter((ban) => (!jail || ban.jail === jail) && cidrContains(parseCidr(ban.ip)!, ip));
 
-  test.each(map.scenarios.filter((s) => !s.legitimate).map((s) => [s.id, s] as const))(
+  test.each(map.scenarios.filter((s) => !s.legitimate && s.expect.ban).map((s) => [s.id, s] as const))(
     'bans every %s attacker for the planned reason, or by an allowed subnet escalation',
     (_id, scenario) => {
       const wrong: string[] = [];
@@ -144,7 +158,7 @@ describe('mailjail replay over the mixed real Postfix and Exim logs (issue 5)', 
   );
 
   test('bans no customer and no partner MTA', () => {
-    const legitimate = Object.keys(map.addresses).filter((ip) => map.addresses[ip].legitimate);
+    const legitimate = Object.keys(map.addresses).filter((ip) => map.addresses[ip].legitimate || !map.scenarios.find((s) => s.id === map.addresses[ip].scenario)?.expect.ban);
     expect(legitimate.length).toBeGreaterThan(0);
     expect(legitimate.filter((ip) => covering(ip).length > 0)).toEqual([]);
   });

@@ -252,4 +252,7 @@ function deliverAsPartner(ctx, port) {
   });
 }
 
-module.exports = { behaviours, sleep };
+// Dovecot's IMAP/POP3 clients (and the SMTP AUTH both Postfix and Dovecot log) live beside.
+const { dovecotBehaviours } = require('./dovecot-behaviours');
+
+module.exports = { behaviours: { ...behaviours, ...dovecotBehaviours }, sleep };

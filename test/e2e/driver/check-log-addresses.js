@@ -16,7 +16,10 @@ function findForeignAddresses(text) {
   const foreign = [];
   text.split('\n').forEach((line, index) => {
     const candidates = [
-      ...(line.match(/(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g) || []),
+      // (not a version: Dovecot's log starts with `Dovecot v2.3.19.1`)
+      ...(line.match(/(?<![\d.v])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g) || []),
+      // Dovecot writes its addresses bare: rip=2001:db8::25, lip=...
+      ...[...line.matchAll(/\b[rl]ip=([0-9A-Fa-f:.]+)/g)].map((m) => m[1].replace(/^::ffff:/i, '')),
       // IPv6 only appears bracketed in these logs: [2001:db8::1], [IPv6:...], I=[...]:port
       ...(line.match(/\[(?:IPv6:)?([0-9A-Fa-f:]*:[0-9A-Fa-f:.]+)\]/g) || [])
         .map((token) => token.replace(/^\[(?:IPv6:)?|\]$/g, '')),

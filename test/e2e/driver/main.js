@@ -149,6 +149,8 @@ async function main() {
         POSTFIX_SUBMISSION_PORT: PORTS.postfixSubmission,
         EXIM_MX_PORT: PORTS.eximSmtp,
         EXIM_SUBMISSION_PORT: PORTS.eximSubmission,
+        DOVECOT_IMAP_PORT: PORTS.dovecotImap,
+        DOVECOT_POP3_PORT: PORTS.dovecotPop3,
       };
       for (const [name, value] of Object.entries(vars)) process.stdout.write(`${name}='${value}'\n`);
       return;

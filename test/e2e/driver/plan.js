@@ -34,6 +34,7 @@ function range6(prefix48, first, count) {
  */
 const ESCALATION_PREFIXES = [
   '198.51.100.0/24', '203.0.113.0/24', '2001:db8:1::/48', '2001:db8:2::/48', '2001:db8:3::/48', '2001:db8:4::/48',
+  '2001:db8:5::/48',
 ];
 
 /**
@@ -163,6 +164,56 @@ function buildScenarios() {
       addresses: [...range4('192.0.2', 230, 3), ...range6('2001:db8:a', 0x1b0, 1)],
       legitimate: true,
       expect: { ban: false, reasons: [], failuresPerAddress: 0 },
+    },
+    // ---- Dovecot: 143 = IMAP, 110 = POP3, on the passwd-file Postfix's SASL uses (issue 12)
+    {
+      // Three connections of three guesses: Dovecot's summary says `3 attempts`, three strikes each.
+      id: 'dovecot-bruteforce', mta: 'dovecot', kind: 'mailbox-bruteforce',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3], rounds: 3,
+      addresses: ['192.0.2.51', '192.0.2.52', '2001:db8:5:51::25'],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 9 },
+    },
+    {
+      // info@ is the SMTP sprayers' target too: one spray per server. 192.0.2.0/24 holds the
+      // server, so no subnet ban helps: every sprayer must be caught by the spray rule itself.
+      id: 'dovecot-spray', mta: 'dovecot', kind: 'mailbox-spray',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3],
+      addresses: [...range4('192.0.2', 92, 18), ...range4('192.0.2', 233, 22)],
+      expect: { ban: true, reasons: ['spray'], failuresPerAddress: 1 },
+    },
+    {
+      // `no auth attempts`: 0.25 each, remembered for a day, so 20 visits.
+      id: 'dovecot-scanner', mta: 'dovecot', kind: 'mailbox-scanner',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3], rounds: 22,
+      addresses: range4('192.0.2', 83, 3),
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 22 },
+    },
+    {
+      id: 'dovecot-malformed', mta: 'dovecot', kind: 'mailbox-malformed',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3], rounds: 6,
+      addresses: range4('192.0.2', 86, 2),
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 6 },
+    },
+    {
+      id: 'dovecot-customers', mta: 'dovecot', kind: 'mailbox-customer',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3],
+      addresses: [...range4('192.0.2', 206, 4), ...range4('192.0.2', 213, 4), ...range6('2001:db8:a', 0xc0, 1)],
+      legitimate: true,
+      expect: { ban: false, reasons: [], failuresPerAddress: 1 },
+    },
+    {
+      id: 'dovecot-nat-office', mta: 'dovecot', kind: 'mailbox-nat-office',
+      ports: [PORTS.dovecotImap, PORTS.dovecotPop3],
+      addresses: ['192.0.2.217'],
+      legitimate: true,
+      expect: { ban: false, reasons: [], failuresPerAddress: 3 },
+    },
+    {
+      // Postfix and Dovecot's auth process both log this one failure: exactly one strike.
+      id: 'smtp-auth-counted-once', mta: 'postfix', kind: 'smtp-auth-once',
+      ports: [PORTS.postfixSubmission],
+      addresses: ['192.0.2.88'],
+      expect: { ban: false, reasons: [], failuresPerAddress: 1, strikes: 1 },
     },
   ].map((scenario) => ({ legitimate: false, rounds: 2, ...scenario }));
 }

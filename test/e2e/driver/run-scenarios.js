@@ -4,6 +4,7 @@
 // With a watch port, every attacker's ban is timed (ban-watch.js); an attacker whose connection
 // is dropped stops there, as its next attempts could only time out.
 const { SmtpSession } = require('./smtp-session');
+const { MailboxSession } = require('./mailbox-session');
 const { behaviours, sleep } = require('./behaviours');
 const { BanWatch } = require('./ban-watch');
 const { serverAddressFor, isIpv6 } = require('./topology');
@@ -43,10 +44,15 @@ function createContext(scenario, address, index, attempts, { watch = null, follo
       context.dropped = true;
       if (context.current) context.current.abort();
     },
-    /** One TCP connection = one attempt in the summary, whatever the behaviour does in it. */
-    async session(port, body) {
+    /**
+     * One TCP connection = one attempt in the summary, whatever the behaviour does in it.
+     * `protocol` 'imap' or 'pop3' speaks to Dovecot (MailboxSession), else SMTP.
+     */
+    async session(port, body, protocol = null) {
       if (context.dropped) return 'not-tried-dropped';
-      const session = new SmtpSession({
+      const Session = protocol ? MailboxSession : SmtpSession;
+      const session = new Session({
+        protocol,
         localAddress: address,
         host: serverAddressFor(address),
         port,

@@ -20,6 +20,8 @@ const PORTS = {
   postfixSubmission: 587,
   eximSmtp: 1025,
   eximSubmission: 1587,
+  dovecotImap: 143,
+  dovecotPop3: 110,
 };
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the mailjail e2e environment (issue 6):
 #   server namespace: Postfix (25 smtpd, 2525 postscreen, 587 submission) + Dovecot SASL,
+#                     Dovecot IMAP (143) and POP3 (110) on the same passwd-file,
 #                     Exim 4.96 from an unpacked exim4-daemon-light (1025 MX, 1587 submission)
 #   client namespace: one veth peer carrying every client address of test/e2e/driver/plan.js
 # Usage: setup.sh WORKDIR [ID]
@@ -39,7 +40,7 @@ is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'instal
 # Postfix and Dovecot come from Debian as usual; exim4-daemon-light conflicts with postfix as a
 # package, so only its libraries are installed and the binary is unpacked privately below.
 ensure_packages() {
-  local wanted=(postfix dovecot-core libidn12 libgnutls-dane0 libgnutls30 libnsl2 libpcre2-8-0
+  local wanted=(postfix dovecot-core dovecot-imapd dovecot-pop3d libidn12 libgnutls-dane0 libgnutls30 libnsl2 libpcre2-8-0
     libdb5.3 libidn2-0 libcrypt1 iproute2)
   local missing=() package
   for package in "${wanted[@]}"; do is_installed "$package" || missing+=("$package"); done
@@ -91,7 +92,7 @@ render() { # render TEMPLATE OUTPUT: replace @NAME@ with the value of shell vari
   local template="$1" output="$2" text name
   text="$(<"$template")"
   for name in WORKDIR ID EXIM MAIL_UID MAIL_GID GREET_WAIT AUTH_FAILURE_DELAY EXIM_MX_PORT \
-    EXIM_SUBMISSION_PORT EXIM_GREET_DELAY; do
+    EXIM_SUBMISSION_PORT EXIM_GREET_DELAY DOVECOT_IMAP_PORT DOVECOT_POP3_PORT; do
     text="${text//@$name@/${!name}}"
   done
   if grep -q '@[A-Z_]*@' <<<"$text"; then log "unfilled variable in $template"; return 1; fi
@@ -193,7 +194,7 @@ log 'starting exim'
 ip netns exec "$SERVER_NS" "$EXIM" -C "$WORKDIR/exim/exim.conf" -bd -q30m </dev/null \
   >>"$WORKDIR/log/startup.stderr" 2>&1
 wait_for_ports "$POSTFIX_SMTP_PORT" "$POSTFIX_POSTSCREEN_PORT" "$POSTFIX_SUBMISSION_PORT" \
-  "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT"
+  "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT" "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"
 for _ in $(seq 50); do [[ -S "$WORKDIR/postfix/spool/private/auth" ]] && break; sleep 0.1; done
 [[ -S "$WORKDIR/postfix/spool/private/auth" ]] || { log 'dovecot auth socket missing'; false; }
 
@@ -210,7 +211,8 @@ cat >"$WORKDIR/env.json" <<JSON
   "ports": {
     "postfixSmtp": $POSTFIX_SMTP_PORT, "postfixPostscreen": $POSTFIX_POSTSCREEN_PORT,
     "postfixSubmission": $POSTFIX_SUBMISSION_PORT,
-    "eximSmtp": $EXIM_MX_PORT, "eximSubmission": $EXIM_SUBMISSION_PORT
+    "eximSmtp": $EXIM_MX_PORT, "eximSubmission": $EXIM_SUBMISSION_PORT,
+    "dovecotImap": $DOVECOT_IMAP_PORT, "dovecotPop3": $DOVECOT_POP3_PORT
   },
   "logs": {
     "postfix": "$WORKDIR/log/postfix.log",

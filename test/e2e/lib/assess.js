@@ -103,7 +103,16 @@ function assessRun(checks, data) {
     const row = { scenario: scenario.id, mta: scenario.mta, addresses: addresses.length, legitimate: scenario.legitimate };
     const dropped = addresses.filter((address) => (probesOf.get(address) || []).every((p) => p.result === 'timeout'));
     const connected = addresses.filter((address) => (probesOf.get(address) || []).every((p) => p.result === 'connected'));
-    if (!scenario.legitimate) {
+    if (!scenario.legitimate && !scenario.expect.ban) {
+      // A client that failed once and left (issue 12): not banned, and counted exactly once.
+      const covering = addresses.filter((address) => bans.some((ban) => contains(ban.ip, address)));
+      checks.check(`${name}: no ban covers it`, covering.length === 0, covering.join(', '));
+      const counts = addresses.map((address) => ({ address, n: (data.strikesOf.get(address) || []).filter((s) => s.event === 'auth-failure').length }));
+      const wrong = counts.filter((c) => c.n !== scenario.expect.strikes);
+      checks.check(`${name}: its failed AUTH, logged by Postfix and by Dovecot, is ${scenario.expect.strikes} strike`, wrong.length === 0,
+        counts.map((c) => `${c.address}: ${c.n} auth-failure strike(s) (${(data.strikesOf.get(c.address) || []).map((s) => `${s.jail} ${s.rule}`).join(', ')})`).join('; '));
+      Object.assign(row, { banned: covering.length, expected: 0, strikes: counts.map((c) => c.n).join(',') });
+    } else if (!scenario.legitimate) {
       const judged = addresses.map((address) => ({ address, ...judgeAttacker(address, scenario, bans) }));
       const bad = judged.filter((j) => !j.ok);
       checks.check(`${name}: every attacker is banned for ${scenario.expect.reasons.join('/')} (or its allowed subnet)`,
@@ -131,11 +140,13 @@ function assessRun(checks, data) {
       checks.check(`${name}: no ban covers a legitimate client`, covering.length === 0,
         covering.map((a) => `${a}: ${bans.filter((b) => contains(b.ip, a)).map((b) => `${b.jail} ${b.ip} ${b.reason}`).join(', ')}`).join('; '));
       const runOutcomes = scenario.attempts.map((a) => a.outcome);
-      const undelivered = scenario.attempts.filter((a) => !/^delivered/.test(a.outcome));
+      // Mail clients deliver (SMTP) or log in and read (IMAP/POP3); a mailbox user may mistype on
+      // a connection of its own and come back.
+      const undelivered = scenario.attempts.filter((a) => !/^(?:delivered|logged-in|mistyped-then-left)/.test(a.outcome));
       checks.check(`${name}: every legitimate session during the attacks delivered its message`,
         undelivered.length === 0, undelivered.map((a) => `${a.address}:${a.port} ${a.outcome}`).join('; ') || formatCounts(countBy(runOutcomes, (o) => o)));
       const after = addresses.map((address) => ({ address, attempts: followUpOf.get(address) || [] }));
-      const failedAfter = after.filter((f) => !f.attempts.length || f.attempts.some((a) => a.outcome !== 'delivered'));
+      const failedAfter = after.filter((f) => !f.attempts.length || f.attempts.some((a) => !/^(?:delivered|logged-in)$/.test(a.outcome)));
       checks.check(`${name}: after the bans every legitimate client connects and delivers again (250)`,
         failedAfter.length === 0, failedAfter.map((f) => `${f.address}: ${f.attempts.map((a) => `${a.port} ${a.outcome}`).join(',') || 'no attempt'}`).join('; '));
       checks.check(`${name}: every legitimate client still connects to every port`, connected.length === addresses.length,
@@ -170,7 +181,9 @@ function resultsTable(action, rows) {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
-    if (row.legitimate) {
+    if (row.strikes !== undefined) {
+      lines.push(`| ${row.scenario} | ${row.mta} | ${row.addresses} | ${row.banned} banned (none expected) | - | - | auth-failure strikes: ${row.strikes} (logged by Postfix and Dovecot) | - |`);
+    } else if (row.legitimate) {
       lines.push(`| ${row.scenario} | ${row.mta} | ${row.addresses} | ${row.banned} banned (none expected) | - | 0 (${row.connected}/${row.addresses} connect) | ${row.delivered}/${row.addresses} | - |`);
     } else {
       const preempted = row.preempted ? ` (+${row.preempted} dropped before failing)` : '';

@@ -61,6 +61,9 @@ class MailjailDaemon {
       '  exim:',
       '    enabled: true',
       `    sources: [{ file: ${this.env.logs.exim} }]`,
+      '  dovecot:',
+      '    enabled: true',
+      `    sources: [{ file: ${this.env.logs.dovecot} }]`,
       '',
     ].join('\n'));
   }

@@ -11,7 +11,7 @@ function replayLogs(files, own) {
   const { loadConfig } = require(path.join(ROOT, 'dist', 'config', 'load-config.js'));
   const { replay } = require(path.join(ROOT, 'dist', 'daemon', 'replay.js'));
   const bans = [];
-  const summary = replay(loadConfig(null), { jails: ['postfix', 'exim'], files, own }, (ban) => bans.push(ban));
+  const summary = replay(loadConfig(null), { jails: ['postfix', 'exim', 'dovecot'], files, own }, (ban) => bans.push(ban));
   return { bans, summary };
 }
 
@@ -20,7 +20,7 @@ function assessReplay(checks, label, { scenarios, files, own }) {
   const { bans, summary } = replayLogs(files, own);
   const rows = [];
   for (const scenario of scenarios) {
-    if (scenario.legitimate) {
+    if (scenario.legitimate || !scenario.expect.ban) {
       const covered = scenario.addresses.filter((a) => bans.some((ban) => contains(ban.ip, a)));
       checks.check(`${label}: ${scenario.id}: replay bans no legitimate client`, covered.length === 0, covered.join(', '));
       rows.push({ scenario: scenario.id, mta: scenario.mta, addresses: scenario.addresses.length, legitimate: true, banned: covered.length });

@@ -100,3 +100,18 @@ describe('LoginBook', () => {
     expect(book.size).toBe(0);
   });
 });
+
+describe('subnet escalation across jails', () => {
+  it('bans the /24 once five of its addresses are banned, three by one jail and two by another', () => {
+    const shared = new ServerKnowledge();
+    const postfix = new JailEngine({ ...shippedRules(), name: 'postfix' }, { isProtected: () => false }, new MemoryBanHistory(), hash, shared);
+    const dovecot = new JailEngine({ ...shippedRules(), name: 'dovecot' }, { isProtected: () => false }, new MemoryBanHistory(), hash, shared);
+    const bans: Ban[] = [];
+    const brute = (engine: JailEngine, ip: string, t: number) => {
+      for (let i = 0; i < 5; i++) bans.push(...engine.onFailure({ ip, time: t + i, filter: 'x', rule: 'y', event: 'auth-failure' }, t + i).bans);
+    };
+    for (let n = 0; n < 3; n++) brute(postfix, `203.0.113.${n + 1}`, T0 + n * 100);
+    for (let n = 3; n < 5; n++) brute(dovecot, `203.0.113.${n + 1}`, T0 + n * 100);
+    expect(bans.filter((b) => b.reason.startsWith('subnet:')).map((b) => [b.jail, b.ip])).toEqual([['dovecot', '203.0.113.0/24']]);
+  });
+});
