@@ -9,6 +9,9 @@ command -v iptables >/dev/null || need+=(iptables)
 command -v ipset >/dev/null || need+=(ipset)
 command -v ip >/dev/null || need+=(iproute2)
 command -v setpriv >/dev/null || need+=(util-linux)
+# metrics: a real Prometheus scrapes the daemon; log priorities: a real journald and systemd-cat
+[[ -x /usr/bin/prometheus ]] || need+=(prometheus)
+[[ -x /lib/systemd/systemd-journald && -x /usr/bin/systemd-cat ]] || need+=(systemd)
 command -v journalctl >/dev/null || need+=(systemd)
 [[ -x /lib/systemd/systemd-journal-remote ]] || need+=(systemd-journal-remote)
 # the fleet suite runs a real Redis (Debian 12: 7.0), started by the test on a loopback port
@@ -22,7 +25,7 @@ if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # Package scripts must not start the host's own services (redis-server's unit, systemd-journal-remote's socket): policy-rc.d 101 forbids it.
+  # Package scripts must not start the host's own services (redis-server's unit, prometheus on :9090, systemd-journal-remote's socket): policy-rc.d 101 forbids it.
   made_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d

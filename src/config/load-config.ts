@@ -11,6 +11,7 @@ import { MailjailError } from '../core/errors';
 import { parseYaml, validateYaml } from './yaml-document';
 import { JailsFileSchema, MainFileSchema, type FleetFile, type JailPatch, type MainFile } from './schema';
 import { MAIN_DEFAULTS } from './main-defaults';
+import { parseListenAddress, type ListenAddress } from './listen-address';
 import { mergeJailPatch, resolveJail, type JailConfig } from './resolve-jail';
 import { loadFilters } from './load-filter';
 import type { CompiledFilter } from '../match/compile-filter';
@@ -39,6 +40,7 @@ export interface MainConfig {
   nftablesTable: string;
   ipsetMaxElem: number;
   reconcileIntervalMs: number;
+  metrics: MetricsConfig;
   /** Strikes older than this lose their log line (undefined: kept as long as the strike). */
   logLineRetentionMs?: number;
   /** The widest prefix a manual ban may take without --force, per family. */
@@ -54,6 +56,14 @@ export interface FleetConfig {
   caFile?: string;
   keyPrefix: string;
   streamLength: number;
+}
+
+/** Both off by default; `mailjail metrics` over the socket always works. */
+export interface MetricsConfig {
+  listen?: ListenAddress;
+  textfile?: string;
+  /** How long a source may be missing or unreadable before `status` reports it. */
+  sourceGraceMs: number;
 }
 
 export interface LoadedConfig {
@@ -156,6 +166,7 @@ function mainConfigOf(m: MainFile): MainConfig {
     nftablesTable: m.nftables?.table ?? MAIN_DEFAULTS.nftablesTable,
     ipsetMaxElem: m.ipset?.maxElem ?? MAIN_DEFAULTS.ipsetMaxElem,
     reconcileIntervalMs: m.reconcileInterval ?? MAIN_DEFAULTS.reconcileInterval,
+    metrics: { listen: m.metrics?.listen === undefined ? undefined : (parseListenAddress(m.metrics.listen) as ListenAddress), textfile: m.metrics?.textfile, sourceGraceMs: m.metrics?.sourceGrace ?? 60_000 },
     fleet: m.fleet && {
       redis: m.fleet.redis,
       node: m.fleet.node ?? hostname().split('.')[0],

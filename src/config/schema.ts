@@ -7,6 +7,7 @@ import { parseDuration } from '../core/duration';
 import { parseCidr } from '../core/ip';
 import { JAIL_NAME, JAIL_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from '../core/names';
 import { EVENT_KINDS } from '../core/types';
+import { parseListenAddress } from './listen-address';
 
 const duration = z
   .union([z.string(), z.number()])
@@ -148,6 +149,19 @@ export const MainFileSchema = z
     ipset: z.object({ maxElem: z.number().int().min(1024) }).partial().strict(),
     /** How often the kernel's sets are compared with the database and missing bans re-asserted. */
     reconcileInterval: duration,
+    /** Prometheus metrics: an HTTP listener and/or a node_exporter textfile (README "Watching mailjail"). */
+    metrics: z
+      .object({ listen: z.string().min(1), allowRemote: z.boolean(), textfile: z.string().regex(/^\/.*\.prom$/, 'expected an absolute path ending in .prom'), sourceGrace: duration })
+      .partial()
+      .strict()
+      .superRefine((m, ctx) => {
+        if (m.listen === undefined) return;
+        const a = parseListenAddress(m.listen);
+        if (typeof a === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: a });
+        else if (!a.isLoopback && !m.allowRemote) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: `${a.host} is not a loopback address: metrics show attackers how close they are to a ban; set metrics.allowRemote: true if you mean it` });
+        }
+      }),
     /** How long a strike keeps its log line (evidence for `why`); the strike itself stays as long as a jail needs it. */
     logLineRetention: duration,
     fleet: fleetSchema,

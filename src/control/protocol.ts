@@ -48,6 +48,7 @@ const RequestSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('why'), ip: address, limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   z.object({ cmd: z.literal('reload') }).strict(),
   z.object({ cmd: z.literal('ping') }).strict(),
+  z.object({ cmd: z.literal('metrics') }).strict(),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestInput = z.input<typeof RequestSchema>;

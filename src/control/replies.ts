@@ -61,7 +61,22 @@ export interface JailStatus {
   sources: Array<{ id: string; kind: 'file' | 'journal'; files: Array<{ path: string; offset: number; line: number; size?: number }>; lastReadAt?: number; error?: string; held?: { since: number; attempts: number; error: string } }>;
 }
 
+/** Something `mailjail status` reports as stuck (exit 11); see metrics/health.ts. */
+export interface ProblemView {
+  kind: 'action' | 'source-missing' | 'source-unreadable' | 'drift';
+  jail: string;
+  subject: string;
+  /** ISO 8601: when it was first seen. */
+  since: string;
+  message: string;
+  hint: string;
+}
+
 export interface StatusReply {
+  /** Empty when nothing is stuck. */
+  problems: ProblemView[];
+  /** The last bans put into the kernel, newest first. */
+  recentBans: BanView[];
   version: string;
   pid: number;
   uptimeSeconds: number;

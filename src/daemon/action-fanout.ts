@@ -8,7 +8,7 @@
  */
 import type { Ban } from '../core/types';
 import type { FirewallAction } from '../enforce/action';
-import { BanApplier, type ActionHealth } from './ban-applier';
+import { type BatchMeter, BanApplier, type ActionHealth } from './ban-applier';
 import type { Logger } from './logger';
 
 /** What the daemon asks of a jail's actions; a single BanApplier is one too. */
@@ -30,8 +30,8 @@ export class ActionFanout implements Applier {
   private readonly appliers: BanApplier[];
   readonly firewall: BanApplier;
 
-  constructor(actions: FirewallAction[], jail: string, log: Logger, now: () => number) {
-    this.appliers = actions.map((a, i) => new BanApplier(i === 0 ? a : setUpFirst(a), jail, log, now));
+  constructor(actions: FirewallAction[], jail: string, log: Logger, now: () => number, meter?: BatchMeter) {
+    this.appliers = actions.map((a, i) => new BanApplier(i === 0 ? a : setUpFirst(a), jail, log, now, meter));
     this.firewall = this.appliers[0];
   }
 

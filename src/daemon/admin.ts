@@ -15,6 +15,7 @@ import { checkManualBan } from './ban-refusal';
 import { readCustomers, type JailView } from './why-view';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
+import type { Metrics } from '../metrics/metrics';
 
 /** What the admin handler needs of the daemon: the jails, the store, the clock and a reload. */
 export interface AdminDeps {
@@ -24,6 +25,10 @@ export interface AdminDeps {
   startedAt: number;
   /** The running main config (ignoreIp, maxBanPrefix): a reload may change it. */
   main(): MainConfig;
+  /** The metrics text (`mailjail metrics`) and the problems `status` reports. */
+  metrics: Pick<Metrics, 'render' | 'health'>;
+  /** The last bans into the kernel, newest first (status --watch). */
+  recentBans(): Ban[];
   /** This server's name in `list` rows (its fleet node name, else its host name). */
   node: string;
   /** The fleet's health for `status`; undefined for a single server. */
@@ -47,6 +52,8 @@ export function createAdminHandler(deps: AdminDeps) {
         return unban(deps, req.ip, req.jail);
       case 'why':
         return why(deps, req.ip, req.limit ?? 200);
+      case 'metrics':
+        return { text: await deps.metrics.render() };
       case 'reload':
         return { jails: await deps.reload() } satisfies ReloadReply;
     }
@@ -137,7 +144,13 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       sources: rt.sources.map((s) => s.status()),
     }));
   if (only && jails.length === 0) throw new MailjailError('USAGE', `no running jail "${only}"`);
+  const problems = deps.metrics.health
+    .evaluate(Date.now())
+    .filter((p) => !only || p.jail === only)
+    .map((p) => ({ ...p, since: new Date(p.since).toISOString() }));
   return {
+    problems,
+    recentBans: deps.recentBans().filter((b) => !only || b.jail === only).map(banView),
     version: require('../../package.json').version as string,
     pid: process.pid,
     uptimeSeconds: Math.round((now - deps.startedAt) / 1000),

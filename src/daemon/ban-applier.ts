@@ -21,6 +21,11 @@ export interface ActionHealth {
   lastSuccessAt?: number;
 }
 
+/** Told of every batch (metrics): duration, success, and the bans it put into the kernel. */
+export interface BatchMeter {
+  firewallBatch(action: string, ok: boolean, seconds: number, bans: readonly Ban[], at: number): void;
+}
+
 type Change = { kind: 'ban'; ban: Ban } | { kind: 'unban'; ip: string };
 
 export class BanApplier {
@@ -45,6 +50,7 @@ export class BanApplier {
     private readonly jail: string,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly meter?: BatchMeter,
   ) {
     this.health = { action: action.name, ok: true, pending: 0, failures: 0 };
   }
@@ -117,6 +123,7 @@ export class BanApplier {
     const waiters = this.waiters;
     this.waiters = [];
     const startedAt = this.now();
+    const wallStart = Date.now();
     try {
       if (unbans.length > 0) await this.action.unban(unbans);
       const now = this.now();
@@ -124,6 +131,7 @@ export class BanApplier {
       if (live.length > 0) await this.action.ban(live, now);
       this.health.ok = true;
       this.health.lastSuccessAt = this.now();
+      this.meter?.firewallBatch(this.action.name, true, (Date.now() - wallStart) / 1000, live, Date.now());
       this.log.debug({ jail: this.jail, action: this.action.name, bans: bans.length, unbans: unbans.length, ms: this.health.lastSuccessAt - startedAt }, 'firewall batch applied');
       this.retryDelayMs = 1000;
       for (const w of waiters) w.resolve();
@@ -133,7 +141,10 @@ export class BanApplier {
       this.health.failures++;
       this.health.lastError = message;
       this.health.lastErrorAt = this.now();
-      this.log.error({ jail: this.jail, action: this.action.name, bans: bans.length, unbans: unbans.length, err: message }, 'firewall action failed; will retry');
+      this.meter?.firewallBatch(this.action.name, false, (Date.now() - wallStart) / 1000, [], Date.now());
+      // logged once per failed run, naming the addresses it was for (the first ten of a big batch)
+      const ips = [...batch.keys()].slice(0, 10);
+      this.log.error({ jail: this.jail, action: this.action.name, ips, bans: bans.length, unbans: unbans.length, err: message }, 'firewall action failed; will retry');
       // put the batch back under anything newer that arrived meanwhile
       for (const [ip, change] of batch) if (!this.pending.has(ip)) this.pending.set(ip, change);
       for (const w of waiters) w.reject(e as Error);

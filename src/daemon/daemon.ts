@@ -21,6 +21,11 @@ import { startControlServer, type ControlServer } from '../control/server';
 import type { Request } from '../control/protocol';
 import { createAdminHandler } from './admin';
 import { groupId } from './group-id';
+import type { Metrics } from '../metrics/metrics';
+import { serveMetrics, type MetricsServing } from '../metrics/serve-metrics';
+import { createDaemonMetrics } from './daemon-metrics';
+import { logBansAndUnbans } from './ban-log';
+import { RecentBans } from './recent-bans';
 import type { FleetNode } from '../fleet/fleet-node';
 import { createFleet } from './fleet-wiring';
 
@@ -52,6 +57,9 @@ export class Daemon {
   private queuedReload: Promise<void> | null = null;
   private ready = false;
   private control: ControlServer | null = null;
+  private readonly metrics: Metrics;
+  private metricsServing: MetricsServing | null = null;
+  private readonly recentBans: RecentBans;
   /** In a fleet (`fleet:` in mailjail.yaml): this node's link to the others; null for a single server. */
   private fleet: FleetNode | null = null;
   private claim: FirewallClaim | null = null;
@@ -61,6 +69,16 @@ export class Daemon {
     this.log = options.log;
     this.startedAt = this.clock.now();
     this.jails = new JailRegistry(this.log);
+    logBansAndUnbans(this.jails, this.log);
+    this.recentBans = new RecentBans(this.jails);
+    this.metrics = createDaemonMetrics({
+      jails: this.jails,
+      store: () => this.store,
+      isReady: () => this.ready,
+      startedAt: Date.now(),
+      reconcileIntervalMs: () => this.config.main.reconcileIntervalMs,
+      sourceGraceMs: () => this.config.main.metrics.sourceGraceMs,
+    });
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -77,6 +95,8 @@ export class Daemon {
       group: config.main.socketGroup === undefined ? undefined : groupId(config.main.socketGroup),
     }).catch((e) => Promise.reject(startFailure(e, database)));
     try {
+      // a port already taken refuses the start before the firewall is touched
+      this.metricsServing = await serveMetrics(this.metrics, config.main.metrics, (level, msg, ctx) => this.log[level](ctx ?? {}, msg));
       // ...and one on the same firewall table with another socket (`npm start` beside the service) here.
       if (firewallKinds(config).size > 0) this.claim = await claimFirewall(config.main.nftablesTable, this.options.wrap);
       mkdirSync(dirname(database), { recursive: true });
@@ -91,6 +111,7 @@ export class Daemon {
       await this.fleet?.stop();
       this.claim?.release();
       await this.control?.close();
+      await this.metricsServing?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
       if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
       throw startFailure(e, database);
@@ -101,6 +122,8 @@ export class Daemon {
       now: () => this.clock.now(),
       startedAt: this.startedAt,
       main: () => this.config.main,
+      metrics: this.metrics,
+      recentBans: () => this.recentBans.list(),
       node: this.fleet?.node ?? hostname().split('.')[0],
       fleet: () => this.fleet?.status(),
       reload: async () => {
@@ -138,7 +161,7 @@ export class Daemon {
   private startJails(previous: readonly JailRuntime[] = [], adoptKernelBans = false): Promise<void> {
     const { config, store, jails, log } = this;
     const userHashKey = this.fleet?.userHashKey;
-    return startJails({ config, store, jails, log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey, adoptKernelBans }, previous);
+    return startJails({ config, store, jails, log, now: () => this.clock.now(), wrap: this.options.wrap, userHashKey, adoptKernelBans, meterOf: (jail) => this.metrics.jail(jail) }, previous);
   }
 
   /**
@@ -185,6 +208,7 @@ export class Daemon {
     this.ready = false;
     this.housekeeping.stop();
     await this.control?.close();
+    await this.metricsServing?.close();
     // after the reloads already running or queued, which see `stopped` and do nothing
     await this.serially(async () => {
       await this.fleet?.stop();

@@ -52,7 +52,6 @@ export class Housekeeping {
   expire(): void {
     const expired = this.deps.store.expireBans(this.deps.clock.now());
     this.deps.jails.release(expired, 'expired');
-    if (expired.length > 0) this.deps.log.info({ count: expired.length }, 'bans expired');
   }
 
   async prune(): Promise<void> {
@@ -88,7 +87,8 @@ export class Housekeeping {
   async reconcileAll(): Promise<void> {
     for (const rt of this.deps.jails.list()) {
       try {
-        await reconcile(rt, this.deps.store, this.deps.clock.now(), this.deps.log);
+        const drift = await reconcile(rt, this.deps.store, this.deps.clock.now(), this.deps.log);
+        rt.meter.reconciled(drift.added, drift.removed, Date.now());
       } catch (e) {
         this.deps.log.error({ jail: rt.name, err: (e as Error).message }, 'reconcile failed');
       }

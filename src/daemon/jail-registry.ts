@@ -20,7 +20,7 @@ export interface JailLookup {
 /** Where a ban was decided: a log line, an admin, another node of the fleet. */
 export type BanOrigin = 'log' | 'manual' | 'fleet';
 /** Why bans leave the kernel: an admin lifted them, or their time was up. */
-export type UnbanCause = 'lifted' | 'expired';
+export type UnbanCause = 'lifted' | 'expired' | 'fleet';
 
 /** Bans into and out of the kernel. The callers record them in the store first (the store is the truth). */
 export interface JailBans {

@@ -9,6 +9,7 @@ import type { UserHasher } from '../decide/normalise-user';
 import type { ServerKnowledge } from '../decide/server-knowledge';
 import type { ActionSpec, FirewallAction } from '../enforce/action';
 import { createAction } from '../enforce/create-action';
+import type { JailMeter } from '../metrics/jail-meter';
 import type { LineEvent } from '../core/types';
 import type { Source } from '../sources/source';
 import { ActionFanout, type Applier } from './action-fanout';
@@ -36,6 +37,8 @@ export interface JailRuntime {
   applier: Applier;
   sources: Source[];
   counters: JailCounters;
+  /** Metrics of this jail (plain counters; the same meter across reloads). */
+  meter: JailMeter;
   /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
   replayCutoff?: number;
   /** In a fleet: records what the jail decided for publishing (called inside the store transaction). */
@@ -55,6 +58,8 @@ export interface RuntimeDeps {
   /** Customers and sprays, shared by every jail of this daemon start. */
   shared?: ServerKnowledge;
   now: () => number;
+  /** The jail's metrics meter. */
+  meterOf(jail: string): JailMeter;
 }
 
 /** The action a name in the config stands for: a built-in one or one of `actions:`. */
@@ -76,9 +81,10 @@ export function createJailRuntime(deps: RuntimeDeps, jail: JailConfig | null): J
     }),
   );
   const action = actions[0];
-  const applier = actions.length === 1 ? new BanApplier(action, name, deps.log, deps.now) : new ActionFanout(actions, name, deps.log, deps.now);
+  const meter = deps.meterOf(name);
+  const applier = actions.length === 1 ? new BanApplier(action, name, deps.log, deps.now, meter) : new ActionFanout(actions, name, deps.log, deps.now, meter);
   const skipped = (ev: LineEvent, ms: number, rule: string) =>
     deps.log.warn({ jail: name, source: ev.source, line: ev.line, rule, ms: Math.round(ms) }, 'line skipped: matching it took longer than its budget');
   const parts = jail ? buildJailParts(deps.config, jail, deps.history, deps.hashUser, undefined, deps.shared, skipped) : undefined;
-  return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 } };
+  return { name, config: jail ?? undefined, parts, action, applier, sources: [], counters: { lines: 0, failures: 0, strikes: 0, bans: 0 }, meter };
 }

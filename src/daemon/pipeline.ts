@@ -54,6 +54,7 @@ export function stepsOf(rt: JailRuntime, batch: SourceBatch, log: Logger, now: n
       if (done) return null;
       const startedAt = Date.now();
       const linesBefore = reader.lines;
+      const nearMissesBefore = parts.matcher.nearMisses;
       const strikes: Strike[] = [];
       const bans: Ban[] = [];
       reader.step(
@@ -64,7 +65,11 @@ export function stepsOf(rt: JailRuntime, batch: SourceBatch, log: Logger, now: n
       done = reader.done;
       const lines = reader.lines - linesBefore;
       countLines(rt, lines, now);
-      return { strikes, bans, cursor: chunk.cursorAt(reader.pos, reader.lines), lines, startedAt };
+      const cursor = chunk.cursorAt(reader.pos, reader.lines);
+      // plain counters, once per step: metrics cost nothing per line
+      rt.meter.nearMisses += parts.matcher.nearMisses - nearMissesBefore;
+      rt.meter.source(batch.source).read(lines, cursor, () => 0, Date.now());
+      return { strikes, bans, cursor, lines, startedAt };
     },
   };
 }
@@ -76,7 +81,10 @@ function prepareEvents(rt: JailRuntime, batch: SourceBatch, log: Logger, now: nu
   const strikes: Strike[] = [];
   const bans: Ban[] = [];
   const lines = batch.lines ?? batch.events.length;
+  // plain counters, added to once per batch or per failure: metrics cost nothing per line
+  const meter = rt.meter;
   if (parts) {
+    const nearMissesBefore = parts.matcher.nearMisses;
     for (const ev of batch.events) {
       let failure;
       try {
@@ -89,17 +97,26 @@ function prepareEvents(rt: JailRuntime, batch: SourceBatch, log: Logger, now: nu
       if (failure) decide(rt, failure, { source: ev.file ?? batch.source, line: ev.line, text: ev.text }, now, strikes, bans);
     }
     countLines(rt, lines, now);
+    rt.meter.nearMisses += parts.matcher.nearMisses - nearMissesBefore;
   }
+  meter.source(batch.source).read(lines, batch.cursor, () => textBytes(batch), Date.now());
   return { strikes, bans, cursor: batch.cursor, lines, startedAt };
 }
 
 /** One failure to the jail engine: the strike and bans it makes join the step's. */
 function decide(rt: JailRuntime, failure: Failure, evidence: Evidence, now: number, strikes: Strike[], bans: Ban[]): void {
   rt.counters.failures++;
+  const meter = rt.meter;
+  meter.matched(failure.filter, failure.event);
   if (rt.replayCutoff !== undefined && failure.time < rt.replayCutoff) return;
   const outcome = rt.parts!.engine.onFailure(failure, now, evidence);
   if (outcome.strike) strikes.push(outcome.strike);
-  for (const ban of outcome.bans) bans.push(ban);
+  if (outcome.forgiven) meter.forgiven++;
+  if (outcome.spared) meter.spared++;
+  for (const ban of outcome.bans) {
+    bans.push(ban);
+    meter.noteLineTime(ban, failure.time);
+  }
 }
 
 function countLines(rt: JailRuntime, lines: number, now: number): void {
@@ -121,6 +138,17 @@ export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Sto
   log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - committingAt }, 'batch processed');
   rt.counters.strikes += strikes.length;
   rt.counters.bans += bans.length;
-  for (const ban of bans) log.info({ jail: ban.jail, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), count: ban.count }, 'ban');
+  for (const strike of strikes) rt.meter.struck(strike.event);
+  if (strikes.length > 0 && log.isLevelEnabled('debug')) {
+    for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
+  }
+  // the bans are logged once, with who asked, where they enter the kernel (daemon/ban-log.ts)
   return bans;
+}
+
+/** Bytes of a batch without a file position (a journal source): its lines and their newlines. */
+function textBytes(batch: SourceBatch): number {
+  let n = 0;
+  for (const ev of batch.events) n += Buffer.byteLength(ev.text) + 1;
+  return n;
 }

@@ -43,8 +43,9 @@ export async function reconcile(rt: JailRuntime, store: Store, now: number, log:
   const listed = await rt.action.listed();
   if (!listed) return { added: 0, removed: 0 };
   const active = store.activeBans(now, { jail: rt.name });
-  // A ban still on its way to the kernel is not lost (under a flood, thousands are).
-  let missing = active.filter((b) => !listed.has(b.ip) && !rt.applier.firewall.queued(b.ip));
+  // A ban still on its way to the kernel is not lost (under a flood, thousands are), nor one made
+  // after `now`, while the kernel was being listed: counted as lost, it was false drift (issue 14).
+  let missing = active.filter((b) => !listed.has(b.ip) && b.since <= now && !rt.applier.firewall.queued(b.ip));
   if (missing.some((b) => !b.ip.includes('/'))) {
     // A prefix in the kernel covers the single bans inside it (the action drops covered elements).
     const prefixes = cidrListOf([...listed].filter((e) => e.includes('/')));

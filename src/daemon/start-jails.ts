@@ -26,6 +26,8 @@ export interface StartContext {
   now: () => number;
   /** argv prefix for firewall commands (tests run them inside a network namespace). */
   wrap?: string[];
+  /** The jail's metrics meter (kept across reloads). */
+  meterOf: RuntimeDeps['meterOf'];
   /** In a fleet: the shared key user names are hashed with, so a spray over the fleet is one spray. */
   userHashKey?: string;
   /** The database was made by this start: take over the bans the kernel still holds. */
@@ -101,7 +103,7 @@ async function adoptKernelBans(rt: JailRuntime, { store, log }: StartContext, no
   log.warn({ jail: rt.name, bans: bans.length }, 'new database: the bans the kernel holds are taken over');
 }
 
-function runtimeDeps({ config, store, log, wrap, now, userHashKey }: StartContext): RuntimeDeps {
+function runtimeDeps({ config, store, log, wrap, now, userHashKey, meterOf }: StartContext): RuntimeDeps {
   let key = userHashKey ?? store.getMeta('user-hash-key');
   if (!key) {
     key = newHashKey();
@@ -111,5 +113,5 @@ function runtimeDeps({ config, store, log, wrap, now, userHashKey }: StartContex
   const history = new StoredBanHistory((ip, jail, since) => store.banCount(ip, jail, since));
   store.eachBannedTarget((jail, ip) => history.add(jail, ip));
   // One ServerKnowledge per start: every jail sees the same customers and sprays (issue 12).
-  return { config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log, wrap, now };
+  return { config, history, hashUser: createUserHasher(key), shared: new ServerKnowledge(), log, wrap, now, meterOf };
 }

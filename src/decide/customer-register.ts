@@ -6,6 +6,7 @@
  * customer's account being guessed at).
  */
 import { familyOf, prefixOf } from '../core/ip';
+import type { EventKind } from '../core/types';
 import type { JailRules } from './jail-rules';
 import { LoginBook } from './server-knowledge';
 import { StrikeWindows } from './strike-window';
@@ -64,4 +65,15 @@ export class CustomerRegister {
   get size(): number {
     return this.logins.size;
   }
+}
+
+/**
+ * A customer's failure that would have banned anyone else (counted by metrics): a fingerprint, or
+ * the full-weight score crossing maxRetry with this failure (so an offender counts once per window).
+ */
+export function wouldBanNonCustomer(rules: JailRules, event: EventKind, scoreBefore: number, scoreAfter: number): boolean {
+  const { fingerprint, customers, maxRetry } = rules;
+  if (fingerprint.enabled && fingerprint.events.includes(event)) return true;
+  if (customers.weight <= 0) return false;
+  return scoreBefore / customers.weight < maxRetry && scoreAfter / customers.weight >= maxRetry;
 }

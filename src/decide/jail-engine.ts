@@ -16,7 +16,7 @@ import type { Ban, EventKind, Failure, Strike } from '../core/types';
 import { ActiveBans } from './active-bans';
 import type { BanHistory } from './ban-history';
 import { escalatedBanTime, spreadMs } from './ban-time';
-import { CustomerRegister } from './customer-register';
+import { CustomerRegister, wouldBanNonCustomer } from './customer-register';
 import { banHistoryMs, type JailRules } from './jail-rules';
 import { normaliseUser, type UserHasher } from './normalise-user';
 import { redactUser } from './redact-user';
@@ -42,6 +42,8 @@ export interface Outcome {
   bans: Ban[];
   /** An offender whose earlier strikes were forgiven (a customer who then logged in). */
   forgiven: string | null;
+  /** A customer's failure that would have banned anyone else (counted by metrics). */
+  spared?: boolean;
 }
 
 const NO_OUTCOME: Outcome = { strike: null, bans: [], forgiven: null };
@@ -89,6 +91,7 @@ export class JailEngine {
     const weight = (isCustomer ? rule.weight * this.rules.customers.weight : rule.weight) * attempts;
     const strike = this.strikeOf(f, event, weight, evidence);
     const userHash = strike.userHash;
+    const scoreBefore = isCustomer ? this.windows.score(key, f.time) : 0;
     this.windows.add(key, f.time, weight, rule.findTimeMs);
     if (isCustomer) for (let i = 0; i < attempts; i++) this.customers.addFailure(key, f.time);
 
@@ -114,7 +117,8 @@ export class JailEngine {
       if (overCeiling || this.windows.score(key, f.time) >= maxRetry) ban(key, 'threshold', this.rules.banTimeMs);
     }
     for (const made of [...bans]) this.escalateSubnet(made, now, f.time, bans);
-    return { strike, bans, forgiven: null };
+    const spared = isCustomer && !covered && bans.length === 0 && wouldBanNonCustomer(this.rules, event, scoreBefore, this.windows.score(key, f.time));
+    return { strike, bans, forgiven: null, spared };
   }
 
   /** A successful login: the offender becomes a customer; earlier strikes may be forgiven. */

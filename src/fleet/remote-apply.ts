@@ -21,6 +21,7 @@ export interface ApplyCounters {
 
 export interface ApplyLog {
   info(ctx: object, msg: string): void;
+  debug?(ctx: object, msg: string): void;
 }
 
 const POSITION = 'fleet:position';
@@ -99,7 +100,8 @@ export class RemoteApplier {
     }
     work.ban(jail, ban);
     this.counters.bans++;
-    this.log.info({ jail: jail.name, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), node: ban.node }, 'ban from the fleet');
+    // debug: the registry's ban log says it once at info, with by: fleet (daemon/ban-log.ts)
+    this.log.debug?.({ jail: jail.name, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), node: ban.node }, 'ban from the fleet');
   }
 
   /** Already banned here (by the engine's memory; the manual jail asks the store). */
@@ -121,7 +123,7 @@ export class RemoteApplier {
       work.unban(jail, row.ip);
       this.counters.unbans++;
     }
-    this.log.info({ ip: u.ip, jail: u.jail ?? undefined, lifted: lifted.length }, 'unban from the fleet');
+    this.log.debug?.({ ip: u.ip, jail: u.jail ?? undefined, lifted: lifted.length }, 'unban from the fleet');
   }
 }
 

@@ -49,6 +49,8 @@ export class Matcher {
   private readonly clock?: () => number;
   private readonly onOverBudget?: MatcherOptions['onOverBudget'];
   private readonly lineBudgetMs: number;
+  /** Lines that held a filter's keyword yet matched no rule (a metric: a filter gone blind to a new log format). */
+  nearMisses = 0;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
   readonly keywords: readonly string[];
   /** Scans for `keywords` (matchChunk's one pass over a chunk). */
@@ -75,11 +77,14 @@ export class Matcher {
   /** One line in, at most one Failure out. `referenceTime` (epoch ms) anchors syslog year inference. */
   match(ev: LineEvent, referenceTime: number): Failure | null {
     const text = ev.text;
+    let heldKeyword = false;
     for (const st of this.states) {
       if (!st.scanner.markPresent(text, st.present)) continue;
+      heldKeyword = true;
       const f = this.matchFilter(st, ev, referenceTime);
       if (f) return f;
     }
+    if (heldKeyword) this.nearMisses++;
     return null;
   }
 

@@ -17,6 +17,8 @@ export const COMMANDS: ReadonlyMap<string, () => RegisterCommand> = new Map<stri
   ['ban', () => (require('./ban') as CommandModule).register],
   ['unban', () => (require('./unban') as CommandModule).register],
   ['why', () => (require('./why') as CommandModule).register],
+  ['top', () => (require('./top') as CommandModule).register],
+  ['metrics', () => (require('./metrics') as CommandModule).register],
   ['reload', () => (require('./reload') as CommandModule).register],
   ['check', () => (require('./check') as CommandModule).register],
   ['replay', () => (require('./replay') as CommandModule).register],

@@ -1,36 +1,57 @@
-/** `mailjail status [JAIL]`: jails, sources and positions, counts, action health, database, uptime. */
+/**
+ * `mailjail status [JAIL]`: jails, sources and positions, counts, action health, database, uptime,
+ * and problems: it exits 11 (STATUS_UNHEALTHY) when an action fails, a source is missing or
+ * unreadable for a while, or the kernel drifts, saying which and what to do. `--watch` (and
+ * `mailjail top`) redraws a compact live view until Ctrl-C.
+ */
 import type { Command } from 'commander';
 import type { StatusReply } from '../../control/replies';
-import { formatDuration } from '../../core/duration';
+import { parseDuration } from '../../core/duration';
+import { MailjailError } from '../../core/errors';
 import { ask, printJson, remoteCommand, wantsJson } from '../remote';
+import { formatStatus, formatWatch, sampleOf, STATUS_UNHEALTHY, type Sample } from '../status-view';
 
 export function register(program: Command): void {
-  const cmd = remoteCommand(program.command('status').description('show jails, sources, counts and action health').argument('[jail]', 'only this jail'));
-  cmd.action(async (jail: string | undefined) => {
+  const cmd = remoteCommand(program.command('status').description('show jails, sources, counts, action health and problems (exit 11 when something is stuck)').argument('[jail]', 'only this jail'));
+  addWatchOptions(cmd.option('-w, --watch', 'redraw a compact live view (lines/s, events/s, bans/s, the last bans) until Ctrl-C'));
+  cmd.action(async (jail: string | undefined, opts: WatchOptions & { watch?: boolean }) => {
+    if (opts.watch) return watchStatus(cmd, jail, opts);
     const s = await ask<StatusReply>(cmd, { cmd: 'status', jail });
-    if (wantsJson(cmd)) return printJson(s);
-    const out = process.stdout;
-    out.write(`mailjail ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptimeSeconds * 1000)}\n`);
-    out.write(`database ${s.database.path}: ${(s.database.bytes / 1048576).toFixed(1)} MiB, ${s.database.strikes} strikes, ${s.database.activeBans} active bans\n`);
-    if (!s.jails.some((j) => j.filters.length > 0)) out.write('WARNING: no jail is enabled: mailjail watches nothing (enable one in jails.d, see README)\n');
-    const f = s.fleet;
-    if (f) {
-      const link = f.connected ? 'connected' : `DISCONNECTED${f.lastError ? ` (${f.lastError})` : ''}`;
-      out.write(`fleet node ${f.node}: ${link}, lag ${f.lagMs} ms, ${f.pending} pending, ${f.published} published, ${f.received} received, ${f.rejected} rejected\n`);
-    }
-    for (const j of s.jails) {
-      const health = j.action.ok ? 'ok' : `FAILING (${j.action.failures} failures; ${j.action.lastError ?? ''})`;
-      out.write(`\njail ${j.name}: ${j.activeBans} active bans; action ${j.action.action} ${health}${j.action.pending ? `, ${j.action.pending} pending` : ''}\n`);
-      for (const a of (j.actions ?? []).slice(1)) {
-        out.write(`  also action ${a.action} ${a.ok ? 'ok' : `FAILING (${a.failures} failures; ${a.lastError ?? ''})`}${a.pending ? `, ${a.pending} pending` : ''}\n`);
-      }
-      if (j.filters.length) out.write(`  filters ${j.filters.join(', ')}; ${j.counters.lines} lines, ${j.counters.failures} matched, ${j.counters.bans} bans since start\n`);
-      for (const src of j.sources) {
-        out.write(`  source ${src.id}${src.error ? ` ERROR ${src.error}` : ''}\n`);
-        // a batch the database could not commit: reading holds and retries it (issue 17 point 2)
-        if (src.held) out.write(`    HELD since ${new Date(src.held.since).toISOString()} (${src.held.attempts} attempts): ${src.held.error}\n`);
-        for (const f of src.files) out.write(`    ${f.path} at byte ${f.offset}${f.size !== undefined ? ` of ${f.size}` : ''}, line ${f.line}\n`);
-      }
-    }
+    if (wantsJson(cmd)) printJson(s);
+    else process.stdout.write(formatStatus(s));
+    if ((s.problems ?? []).length > 0) process.exitCode = STATUS_UNHEALTHY;
   });
+}
+
+export interface WatchOptions {
+  interval: string;
+  count?: string;
+}
+
+export function addWatchOptions(cmd: Command): Command {
+  return cmd.option('--interval <duration>', 'time between refreshes', '2s').option('--count <n>', 'stop after n refreshes');
+}
+
+/** Redraws until Ctrl-C (or --count refreshes); exits 0 then. */
+export async function watchStatus(cmd: Command, jail: string | undefined, opts: WatchOptions): Promise<void> {
+  const intervalMs = parseDuration(opts.interval);
+  if (!intervalMs || intervalMs < 100) throw new MailjailError('USAGE', `--interval: expected a duration of at least 100ms, got "${opts.interval}"`);
+  const count = opts.count === undefined ? Infinity : Number(opts.count);
+  if (!(count >= 1)) throw new MailjailError('USAGE', `--count: expected a positive number, got "${opts.count}"`);
+  const out = process.stdout;
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  process.once('SIGINT', () => {
+    stopped = true;
+    wake();
+  });
+  let before: Sample | null = null;
+  for (let i = 0; i < count && !stopped; i++) {
+    const s = await ask<StatusReply>(cmd, { cmd: 'status', jail });
+    const now = sampleOf(s, Date.now());
+    // a terminal is redrawn in place; a pipe gets one frame after another
+    out.write(`${out.isTTY ? '\x1b[H\x1b[2J' : i > 0 ? '\n' : ''}${formatWatch(s, now, before, out.columns ?? 100)}`);
+    before = now;
+    if (i + 1 < count) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, intervalMs)));
+  }
 }

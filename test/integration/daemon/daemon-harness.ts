@@ -109,6 +109,15 @@ export class DaemonHarness {
     return code;
   }
 
+  /** Waits for a daemon already told to stop: a second SIGTERM could land after Node has put back
+   *  the default signal disposition on its way out and turn a clean exit into death by signal. */
+  async waitExit(): Promise<number | null> {
+    if (!this.child) return null;
+    const code = await this.exited;
+    this.child = null;
+    return code;
+  }
+
   /** kill -9 the daemon (the `ip netns exec` wrapper execs node, so the pid is node's). */
   async kill9(): Promise<void> {
     if (!this.child) return;

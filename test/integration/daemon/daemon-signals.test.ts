@@ -30,7 +30,7 @@ describeWithNetns(['nft'])('daemon signals', () => {
         }
       });
     });
-    expect(await h.stop()).toBe(0);
+    expect(await h.waitExit()).toBe(0);
     expect(h.output()).toMatch(/"signal":"SIGTERM".*"msg":"stopping"/);
     expect((await h.nftElements()).has('192.0.2.30')).toBe(true);
   });
