@@ -44,16 +44,22 @@ function generatePostfixLog(path, lines, seed = 42) {
     [1, (h, a) => `postfix/smtpd[${pid()}]: NOQUEUE: reject: RCPT from ${h}[${a}]: 450 4.2.0 <${user()}>: Recipient address rejected: Greylisted; from=<${user()}> to=<${user()}> proto=ESMTP helo=<${h}>`],
     [0.5, (h, a) => `postfix/smtpd[${pid()}]: lost connection after DATA from ${h}[${a}]`],
   ];
+  // Each attack line is its own session with its own process, as on a real server (where a new
+  // session also starts with `connect from`). A reused pid would make a `disconnect ... auth=0/1`
+  // the summary of an earlier session's failed login from the same address, which the matcher
+  // rightly counts once (issue 11 point 5), and the line would look missed.
+  let attackPid = 40000;
+  const sessionPid = () => attackPid++;
   const attack = [
-    (h, a) => `postfix/smtpd[${pid()}]: warning: ${h}[${a}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`,
-    (h, a) => `postfix/submission/smtpd[${pid()}]: warning: unknown[${a}]: SASL PLAIN authentication failed: authentication failure, sasl_username=${user()}`,
-    (h, a) => `postfix/smtpd[${pid()}]: lost connection after AUTH from unknown[${a}]`,
-    (h, a) => `postfix/smtpd[${pid()}]: disconnect from unknown[${a}] ehlo=1 auth=0/1 quit=1 commands=2/3`,
-    (h, a) => `postfix/smtpd[${pid()}]: NOQUEUE: reject: RCPT from unknown[${a}]: 554 5.7.1 <spam@example.net>: Relay access denied; from=<x@example.org> to=<spam@example.net> proto=ESMTP helo=<ylmf-pc>`,
-    (h, a) => `postfix/smtpd[${pid()}]: NOQUEUE: reject: RCPT from unknown[${a}]: 504 5.5.2 <User>: Helo command rejected: need fully-qualified hostname; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<User>`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: warning: ${h}[${a}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`,
+    (h, a) => `postfix/submission/smtpd[${sessionPid()}]: warning: unknown[${a}]: SASL PLAIN authentication failed: authentication failure, sasl_username=${user()}`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: lost connection after AUTH from unknown[${a}]`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: disconnect from unknown[${a}] ehlo=1 auth=0/1 quit=1 commands=2/3`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: NOQUEUE: reject: RCPT from unknown[${a}]: 554 5.7.1 <spam@example.net>: Relay access denied; from=<x@example.org> to=<spam@example.net> proto=ESMTP helo=<ylmf-pc>`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: NOQUEUE: reject: RCPT from unknown[${a}]: 504 5.5.2 <User>: Helo command rejected: need fully-qualified hostname; from=<a@example.org> to=<b@example.com> proto=ESMTP helo=<User>`,
     (h, a) => `postfix/postscreen[700]: PREGREET 11 after 0.08 from [${a}]:${port()}: EHLO ylmf-pc\\r\\n`,
-    (h, a) => `postfix/smtpd[${pid()}]: disconnect from unknown[${a}] ehlo=1 quit=1 commands=2`,
-    (h, a) => `postfix/smtpd[${pid()}]: too many errors after RCPT from unknown[${a}]`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: disconnect from unknown[${a}] ehlo=1 quit=1 commands=2`,
+    (h, a) => `postfix/smtpd[${sessionPid()}]: too many errors after RCPT from unknown[${a}]`,
   ];
   const totalWeight = normal.reduce((n, [w]) => n + w, 0);
   function pickWeighted(list) {

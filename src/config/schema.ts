@@ -59,7 +59,7 @@ const JailPatchSchema = z
     startAt: z.union([z.enum(['end', 'beginning']), z.object({ replay: duration }).strict()]),
     ipv6HostPrefix: z.number().int().min(32).max(128),
     fingerprint: z.object({ enabled: z.boolean(), events: z.array(eventKind), banTime: duration }).partial().strict(),
-    spray: z.object({ enabled: z.boolean(), distinctIps: z.number().int().min(2), window: duration }).partial().strict(),
+    spray: z.object({ enabled: z.boolean(), distinctIps: z.number().int().min(2), window: duration, grace: duration }).partial().strict(),
     subnet: z
       .object({
         enabled: z.boolean(),

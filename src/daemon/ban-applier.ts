@@ -9,17 +9,11 @@
  */
 import type { Ban } from '../core/types';
 import type { FirewallAction } from '../enforce/action';
+import type { ActionHealthView } from '../control/replies';
 import type { Logger } from './logger';
 
-export interface ActionHealth {
-  action: string;
-  ok: boolean;
-  pending: number;
-  failures: number;
-  lastError?: string;
-  lastErrorAt?: number;
-  lastSuccessAt?: number;
-}
+/** An action's health as `status` shows it: the control protocol's shape, kept by the applier. */
+export type ActionHealth = ActionHealthView;
 
 /** Told of every batch (metrics): duration, success, and the bans it put into the kernel. */
 export interface BatchMeter {

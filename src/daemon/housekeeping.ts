@@ -13,6 +13,8 @@ import { reconcile } from './restore';
 const EXPIRE_EVERY_MS = 5_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_SLICE = 10_000;
+/** A spray ban held in grace (issue 11 point 4) is made within a second of its deadline. */
+const GRACE_EVERY_MS = 1_000;
 
 export interface HousekeepingDeps {
   jails: JailLookup & JailBans;
@@ -32,6 +34,7 @@ export class Housekeeping {
   start(reconcileEveryMs: number): void {
     this.every(EXPIRE_EVERY_MS, () => this.expire());
     this.every(PRUNE_EVERY_MS, () => this.prune());
+    this.every(GRACE_EVERY_MS, () => this.banAfterGrace());
     this.every(reconcileEveryMs, async () => {
       if (this.reconciling) return;
       this.reconciling = true;
@@ -81,6 +84,23 @@ export class Housekeeping {
     if (keepLinesMs !== undefined) {
       const lines = store.forgetLogLines(now - keepLinesMs);
       if (lines > 0) log.info({ lines }, 'log lines of old strikes forgotten (logLineRetention)');
+    }
+  }
+
+  /** Spray bans whose grace period ended with no login from them: recorded, then into the kernel. */
+  banAfterGrace(): void {
+    const { store, log, jails } = this.deps;
+    const now = this.deps.clock.now();
+    for (const rt of jails.list()) {
+      const bans = rt.parts?.engine.dueBans(now) ?? [];
+      if (bans.length === 0) continue;
+      store.transaction(() => {
+        store.recordBans(bans);
+        rt.share?.([], bans); // to the fleet, as the pipeline's bans go
+      });
+      rt.counters.bans += bans.length;
+      for (const b of bans) log.info({ jail: b.jail, ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString(), count: b.count }, 'ban');
+      jails.enforce(rt, bans, 'log');
     }
   }
 

@@ -59,6 +59,13 @@ export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban
       onBan(ban);
     }
   }
+  // Spray bans still in their grace period when the logs end: no login came, so they are made.
+  for (const feed of feeds) {
+    for (const ban of feed.parts.engine.dueBans(Number.MAX_SAFE_INTEGER)) {
+      summary.bans++;
+      onBan(ban);
+    }
+  }
   summary.unmatchedFiles = files.filter((f) => !read.has(f));
   return summary;
 }

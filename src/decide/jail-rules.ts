@@ -26,7 +26,12 @@ export interface JailRules {
   /** Events that are proof on their own (`ylmf-pc`, pregreet): ban at first sighting. */
   fingerprint: { enabled: boolean; events: EventKind[]; banTimeMs: number };
   /** One user name failed from many distinct IPs: ban every IP taking part while it lasts. */
-  spray: { enabled: boolean; distinctIps: number; windowMs: number };
+  /**
+   * A spray ban waits `graceMs` after the member's latest failure (at most `maxGraceMs` after its
+   * first) and a login from it cancels it: a customer caught mistyping in a spray on their own
+   * name is not banned. 0 = ban at once.
+   */
+  spray: { enabled: boolean; distinctIps: number; windowMs: number; graceMs: number; maxGraceMs: number };
   /** Many banned IPs in one prefix: ban the prefix. */
   subnet: { enabled: boolean; threshold: number; windowMs: number; ipv4Prefix: number; ipv6Prefix: number };
   /**

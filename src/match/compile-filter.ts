@@ -22,7 +22,7 @@ export interface CompiledRule {
   readonly when?: readonly string[];
   readonly then?: { state?: string; reset?: boolean; forget?: ReadonlyArray<'user' | 'helo'> };
   readonly decodeUser?: UserEncoding;
-  /** Yields nothing when an earlier line of its session was a failed login. */
+  /** Yields nothing when an earlier line of its session told the same login outcome. */
   readonly summary: boolean;
 }
 

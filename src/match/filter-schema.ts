@@ -32,8 +32,8 @@ const RuleSchema = z
       .optional(),
     /**
      * A session's summary line (Postfix `disconnect ... auth=0/1`, Exim `no MAIL ... C=...`): it
-     * yields its event only if no earlier line of the same session was a failed login (one failed
-     * login is one strike).
+     * yields nothing when an earlier line of the same session already told the same login outcome:
+     * a failed login (for failure summaries) or a login (for auth-success). One failure, one strike.
      */
     summary: z.boolean().optional(),
     /** How the captured user is encoded on the wire (IceWarp logs the raw AUTH exchange). */

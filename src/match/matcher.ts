@@ -10,7 +10,7 @@ import { decodeUser } from './decode-user';
 import { IpCache } from './ip-cache';
 import { KeywordScanner } from './keyword-scanner';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
-import { newSession, SessionTable, START_STATE, type Session } from './session-table';
+import { newSession, noteLogin, SessionTable, START_STATE, type Session } from './session-table';
 
 
 export interface MatcherOptions {
@@ -21,6 +21,8 @@ export interface MatcherOptions {
   /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (100) is skipped. */
   clock?: () => number;
   lineBudgetMs?: number;
+  /** CPU time of this process in ms: confirms an overrun that the wall clock saw (a stall is not one). */
+  cpuClock?: () => number;
   onOverBudget?: (ev: LineEvent, elapsedMs: number, rule: string) => void;
 }
 
@@ -49,6 +51,7 @@ export class Matcher {
   private readonly clock?: () => number;
   private readonly onOverBudget?: MatcherOptions['onOverBudget'];
   private readonly lineBudgetMs: number;
+  private readonly cpuClock?: () => number;
   /** Lines that held a filter's keyword yet matched no rule (a metric: a filter gone blind to a new log format). */
   nearMisses = 0;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
@@ -59,7 +62,7 @@ export class Matcher {
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
-    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100 } = options);
+    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100, cpuClock: this.cpuClock } = options);
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
@@ -100,7 +103,7 @@ export class Matcher {
       if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
       const m = rule.re.exec(text);
-      if (started !== undefined && this.isOverBudget(ev, started, rule)) return null;
+      if (started !== undefined && this.isOverBudget(ev, started, rule, at)) return null;
       if (!m) continue;
       const g = m.groups ?? {};
       const hostText = rule.hasHost ? g.host : hg?.host;
@@ -141,20 +144,33 @@ export class Matcher {
     const knownUser = user ?? session.user;
     const forget = rule.then?.forget;
     if (forget) for (const k of forget) session[k] = undefined;
-    // A summary line (`disconnect ... auth=0/1`) does not count again its session's failed login.
-    const failure = rule.summary && session.failedLogin ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
-    if (failure?.event === 'auth-failure' && st.filter.hasSummaries) session.failedLogin = true;
+    // A summary line (`disconnect ... auth=0/1`, `auth=1/2`) does not count again its session's login outcome.
+    const counted = rule.event === 'auth-success' ? session.loginOk : session.loginFailed;
+    const failure = rule.summary && counted ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
+    if (failure && st.filter.hasSummaries) noteLogin(session, failure.event);
     // A session is stored once it holds something; a fresh one that learned nothing is not.
-    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.failedLogin;
+    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loginFailed || session.loginOk;
     if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
     return failure;
   }
 
   /** Every regex is bounded (bounded-regexp.ts); this bounds a line's total, reported, never retried. */
-  private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule): boolean {
+  private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule, at: number): boolean {
     const elapsed = (this.clock as () => number)() - started;
-    if (elapsed > this.lineBudgetMs) this.onOverBudget?.(ev, elapsed, rule.id);
-    return elapsed > this.lineBudgetMs;
+    if (elapsed <= this.lineBudgetMs || this.isStall(rule, ev.text, at)) return false;
+    this.onOverBudget?.(ev, elapsed, rule.id);
+    return true;
+  }
+
+  /** Wall time also runs while the process waits (a loaded machine, a GC pause, SIGSTOP): only a
+   *  rule that burns the budget again on the CPU is hostile. A hostile line is matched twice. */
+  private isStall(rule: CompiledRule, text: string, at: number): boolean {
+    const cpu = this.cpuClock;
+    if (!cpu) return false;
+    const before = cpu();
+    rule.re.lastIndex = at;
+    rule.re.exec(text);
+    return cpu() - before <= this.lineBudgetMs;
   }
 
   /** One table per source: the same pid in two logs is two sessions. */

@@ -10,8 +10,9 @@ export interface Session {
   helo?: string;
   user?: string;
   state: string;
-  /** A line of the session was a failed login (filters with summary rules): its summary yields nothing. */
-  failedLogin: boolean;
+  /** A line of the session was a failed login / a login (filters with summary rules): its summaries of it yield nothing. */
+  loginFailed: boolean;
+  loginOk: boolean;
   /** Log time (epoch ms) of the last line that touched the session. */
   lastSeen: number;
 }
@@ -20,7 +21,13 @@ export const START_STATE = 'start';
 
 /** A session that knows nothing yet. Every field is there from the start: one object shape for all. */
 export function newSession(now: number): Session {
-  return { ip: undefined, helo: undefined, user: undefined, state: START_STATE, failedLogin: false, lastSeen: now };
+  return { ip: undefined, helo: undefined, user: undefined, state: START_STATE, loginFailed: false, loginOk: false, lastSeen: now };
+}
+
+/** Remembers that the session told a login outcome, which its summary lines must not count again. */
+export function noteLogin(s: Session, event: string): void {
+  if (event === 'auth-failure') s.loginFailed = true;
+  else if (event === 'auth-success') s.loginOk = true;
 }
 
 export class SessionTable {

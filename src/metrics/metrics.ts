@@ -10,6 +10,8 @@ import { EVENT_KINDS } from '../core/types';
 import { PlainHistogram } from './plain-histogram';
 import { HealthTracker } from './health';
 import { JailMeter } from './jail-meter';
+
+type Fill<L extends string> = (set: (labels: Record<L, string>, v: number) => void) => void;
 import type { MetricsView } from './view';
 
 const P = 'mailjail_';
@@ -70,31 +72,30 @@ export class Metrics {
     return this.registry;
   }
 
-  private counter<L extends string>(name: string, help: string, labelNames: L[], fill: (set: (labels: Record<L, string>, v: number) => void) => void): void {
-    new this.prom!.Counter<L>({
+  private counter<L extends string>(name: string, help: string, labelNames: L[], fill: Fill<L>): void {
+    this.collected('Counter', name, help, labelNames, fill);
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: L[], fill: Fill<L>): void {
+    this.collected('Gauge', name, help, labelNames, fill);
+  }
+
+  /** A metric whose values are read at scrape time: reset, then set from `fill` (a counter's
+   *  values are running totals kept by the meters, so setting them is right for both kinds). */
+  private collected<L extends string>(kind: 'Counter' | 'Gauge', name: string, help: string, labelNames: L[], fill: Fill<L>): void {
+    const Metric = this.prom![kind] as unknown as new (c: PromClient.GaugeConfiguration<L>) => PromClient.Gauge<L>;
+    new Metric({
       name: P + name,
       help,
       labelNames,
       registers: [this.registry!],
       collect() {
         this.reset();
-        fill((labels, v) => this.inc(labels as never, v));
+        fill((labels, v) => (kind === 'Gauge' ? this.set(labels as never, v) : (this as unknown as PromClient.Counter<L>).inc(labels as never, v)));
       },
     });
   }
 
-  private gauge<L extends string>(name: string, help: string, labelNames: L[], fill: (set: (labels: Record<L, string>, v: number) => void) => void): void {
-    new this.prom!.Gauge<L>({
-      name: P + name,
-      help,
-      labelNames,
-      registers: [this.registry!],
-      collect() {
-        this.reset();
-        fill((labels, v) => this.set(labels as never, v));
-      },
-    });
-  }
 
   private defineReading(): void {
     const each = (fn: (jail: string, pattern: string, s: JailMeter['sources'] extends Map<string, infer S> ? S : never) => void) => {

@@ -22,6 +22,8 @@ const pf = {
 };
 const exim = {
   authFail: (t, ip, helo, user) => `${eximTime(t)} login authenticator failed for (${helo}) [${ip}]:${40000 + (t % 20000)}: 535 Incorrect authentication data (set_id=${user})`,
+  // a message from a client that logged in (Exim logs a login only with the message it submits)
+  accepted: (t, ip, user, id) => `${eximTime(t)} ${id} <= ${user} H=(laptop) [${ip}]:${40000 + (t % 20000)} P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no A=dovecot_login:${user} S=812 id=${id}@laptop`,
 };
 
 function write(name, lines) {
@@ -89,3 +91,35 @@ function write(name, lines) {
   lines.push(pf.saslOk((t += 20_000), 5005, ip, 'bob@example.com', 'B0B0B0B1'));
   write('customer-typo', lines);
 }
+
+// Issue 11 point 4: a spray at alice@ from 16 addresses (one or two tries each, every 3 s); during
+// it Alice herself, on new addresses, mistypes: once, then logs in 4 s later in the same session
+// (192.0.2.81); and in two separate sessions, logging in 36 s after the first failure
+// (192.0.2.82). Every sprayer is banned; neither of Alice's addresses is.
+function sprayedCustomer(fail, login, name) {
+  const lines = [];
+  const user = 'alice@example.com';
+  for (let i = 0; i < 16; i++) {
+    const t = T0 + i * 3000;
+    const ip = `198.51.${100 + i}.${10 + i}`; // one per /24: no subnet escalation
+    lines.push(...fail(t, 6000 + i, ip, user));
+    if (i % 2 === 0) lines.push(...fail(t + 1000, 6100 + i, ip, user));
+  }
+  const a = T0 + 33_000; // the spray was recognised at its 10th address (T0 + 27 s)
+  lines.push(...fail(a, 6200, '192.0.2.81', user, true), ...login(a + 4000, 6200, '192.0.2.81', user, 'AL1CE00001'));
+  lines.push(...fail(a + 1000, 6201, '192.0.2.82', user), ...fail(a + 19_000, 6202, '192.0.2.82', user));
+  lines.push(...login(a + 37_000, 6203, '192.0.2.82', user, 'AL1CE00002'));
+  lines.sort((x, y) => (x.slice(0, 19) < y.slice(0, 19) ? -1 : x.slice(0, 19) > y.slice(0, 19) ? 1 : 0));
+  write(name, lines);
+}
+sprayedCustomer(
+  // Postfix: a failed session ends `auth=0/1`; the same session logging in ends `auth=1/2`
+  (t, pid, ip, user, stays) => [pf.connect(t, pid, ip), pf.saslFail(t + 200, pid, ip, user), ...(stays ? [] : [pf.disconnect(t + 300, pid, ip, '0/1')])],
+  (t, pid, ip, user, q) => (pid === 6200 ? [pf.disconnect(t, pid, ip, '1/2')] : [pf.connect(t, pid, ip), pf.saslOk(t + 200, pid, ip, user, q)]),
+  'sprayed-customer-postfix',
+);
+sprayedCustomer(
+  (t, pid, ip, user) => [exim.authFail(t, ip, 'laptop', user)],
+  (t, pid, ip, user, q) => [exim.accepted(t, ip, user, `1${q.slice(0, 5)}-${q.slice(5)}0-AB`)],
+  'sprayed-customer-exim',
+);

@@ -3,6 +3,7 @@
  * it. The log runs through `replay` — the real filters and the real decision engine, with the
  * log's own timestamps as the clock — and the bans are checked against expected.yaml:
  *   everyAddress: blocked | untouched   every client address in input.log
+ *   spared: [ip, ...]                  with `blocked`: these (customers) must never be banned
  *   reasons: [...]                     every ban's reason is one of these (`x:*` = any `x:` reason)
  *   mustInclude: {ip: reason}          bans that must exist exactly
  */
@@ -18,6 +19,7 @@ import { replay } from '../../src/daemon/replay';
 interface Expected {
   jail: string;
   everyAddress: 'blocked' | 'untouched';
+  spared?: string[];
   reasons?: string[];
   mustInclude?: Record<string, string>;
 }
@@ -48,9 +50,15 @@ describe.each(cases)('scenario %s', (name) => {
   const blocked = (ip: string) => bans.some((b) => b.ip === ip || (b.ip.includes('/') && new CidrList([parseCidr(b.ip)!]).matches(ip)));
 
   if (expected.everyAddress === 'blocked') {
+    const spared = expected.spared ?? [];
     it('blocks every attacking address', () => {
-      expect(addresses().filter((ip) => !blocked(ip))).toEqual([]);
+      expect(addresses().filter((ip) => !spared.includes(ip) && !blocked(ip))).toEqual([]);
     });
+    if (spared.length > 0) {
+      it(`never bans the customers ${spared.join(', ')}`, () => {
+        expect(spared.filter(blocked)).toEqual([]);
+      });
+    }
   } else {
     it('never bans any address', () => {
       expect(bans).toEqual([]);

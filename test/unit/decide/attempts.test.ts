@@ -52,7 +52,7 @@ describe('a line that stands for several attempts', () => {
   });
 
   it('counts a sprayer once however many attempts its connection made', () => {
-    const { bans, feed } = engine({ spray: { distinctIps: 3 } });
+    const { bans, feed } = engine({ spray: { distinctIps: 3, grace: '0s' } });
     feed('192.0.2.20', 'auth-failure', T0, { attempts: 3, user: 'carol' });
     feed('192.0.2.21', 'auth-failure', T0 + 1000, { attempts: 1, user: 'carol' });
     expect(bans).toEqual([]);

@@ -28,7 +28,9 @@ function engine(patch: JailPatch = {}, ignore: string[] = []) {
     bans.push(...out.bans);
     return out;
   };
-  return { e, bans, feed };
+  /** The spray bans held for their grace period, made once it is over. */
+  const settle = (t: number) => bans.push(...e.dueBans(t));
+  return { e, bans, feed, settle };
 }
 
 describe('fingerprints', () => {
@@ -121,20 +123,22 @@ describe('threshold', () => {
 
 describe('password spray across IPs', () => {
   it('bans all 300 IPs of a spray at one mailbox, including the ones before the threshold', () => {
-    const { bans, feed } = engine();
+    const { bans, feed, settle } = engine();
     const ips: string[] = [];
     for (let i = 0; i < 300; i++) ips.push(`198.${51 + (i % 3)}.${Math.floor(i / 3)}.${(i % 250) + 1}`); // no /24 holds five
     for (const [i, ip] of ips.entries()) feed(ip, 'auth-failure', T0 + i * 2000, { user: i % 2 ? 'Info@Example.com' : 'info' });
+    settle(T0 + 300 * 2000 + 60_000);
     expect(ips.filter((ip) => !isCovered(ip, bans))).toEqual([]);
     expect(new Set(bans.map((b) => b.reason))).toEqual(new Set([`spray:${hash('info')}`]));
     expect(bans).toHaveLength(300);
   });
 
   it('still counts a sprayer whose address is already banned, so the spray is found', () => {
-    const { bans, feed } = engine();
+    const { bans, feed, settle } = engine();
     feed('2001:db8:9:1::1', 'pregreet', T0); // banned: its /64 is covered from now on
     feed('2001:db8:9:1::2', 'auth-failure', T0 + 1000, { user: 'info' });
     for (let i = 1; i <= 9; i++) feed(`192.0.2.${i}`, 'auth-failure', T0 + 1000 + i, { user: 'info' });
+    settle(T0 + 60_000);
     const spray = bans.filter((b) => b.reason.startsWith('spray:')).map((b) => b.ip);
     expect(spray.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `192.0.2.${i + 1}`).sort());
   });

@@ -16,9 +16,9 @@ import { shippedRules } from '../../helpers/jail-rules';
 const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
 const hash = (u: string) => createHash('sha256').update(u).digest('hex').slice(0, 16);
 
-/** Subnet escalation off: these tests count single bans. */
+/** Subnet escalation off: these tests count single bans; spray bans at once (grace: spray-grace.test.ts). */
 function jail(name: string, shared?: ServerKnowledge, patch: JailPatch = {}) {
-  const e = new JailEngine({ ...shippedRules({ subnet: { enabled: false }, ...patch }), name }, { isProtected: () => false }, new MemoryBanHistory(), hash, shared);
+  const e = new JailEngine({ ...shippedRules({ subnet: { enabled: false }, ...patch, spray: { grace: '0s', ...patch.spray } }), name }, { isProtected: () => false }, new MemoryBanHistory(), hash, shared);
   const bans: Ban[] = [];
   const feed = (ip: string, event: EventKind, t: number, extra: Partial<Failure> = {}) => {
     const out = e.onFailure({ ip, time: t, filter: name, rule: 'test', event, ...extra }, t);

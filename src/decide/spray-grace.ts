@@ -1,0 +1,56 @@
+/**
+ * Spray bans held for a grace period (issue 11 point 4). A spray on `alice@` also catches Alice
+ * herself when she mistypes during it from a new address; her login a few seconds later must
+ * cancel the ban before it is made. So a spray ban is deferred until `graceMs` after the member's
+ * latest failure (at most `maxGraceMs` after its first), and a login from the member cancels it.
+ * A sprayer gains that delay and nothing else: its failures still count towards maxRetry, and a
+ * failure after the deadline makes the ban at once.
+ */
+export interface DueBan {
+  target: string;
+  reason: string;
+  /** Log time the grace ended. */
+  due: number;
+}
+
+export class SprayGrace {
+  /** target -> pending ban; insertion order is the order of first deferral. */
+  private readonly pending = new Map<string, { reason: string; first: number; due: number }>();
+
+  constructor(
+    private readonly graceMs: number,
+    private readonly maxGraceMs: number,
+  ) {}
+
+  get isOn(): boolean {
+    return this.graceMs > 0;
+  }
+
+  /** The member failed again at `time`, or was found in a spray: (re)arm its deadline. */
+  defer(target: string, reason: string, time: number): void {
+    const p = this.pending.get(target);
+    const first = p?.first ?? time;
+    this.pending.set(target, { reason, first, due: Math.min(time + this.graceMs, first + this.maxGraceMs) });
+  }
+
+  /** A login from the member (or an admin's unban): no ban. */
+  cancel(target: string): void {
+    this.pending.delete(target);
+  }
+
+  /** Removes and returns the bans whose grace ended by `time`. */
+  takeDue(time: number): DueBan[] {
+    if (this.pending.size === 0) return [];
+    const out: DueBan[] = [];
+    for (const [target, p] of this.pending) {
+      if (p.due > time) continue;
+      this.pending.delete(target);
+      out.push({ target, reason: p.reason, due: p.due });
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+}
