@@ -107,9 +107,12 @@ export class EventReader {
     }
     const events = [];
     for (const entry of entries) {
-      // This node's own events come back too: skipped unread (a forgery naming this node would be
-      // dropped all the same), which spares verifying and parsing a third of a three-node flood.
-      if (entry.payload.startsWith(this.ownPrefix)) continue;
+      // This node's own events come back too: only their signature is checked (a forgery naming
+      // this node is still counted), not parsed: that spares a third of a three-node flood.
+      if (entry.payload.startsWith(this.ownPrefix)) {
+        if (!this.signer.verifies(entry)) this.reject(`event ${entry.id}`, entry.payload);
+        continue;
+      }
       const ev = this.signer.openEvent(entry);
       if (!ev) this.reject(`event ${entry.id}`, entry.payload);
       else if (ev.node !== this.self) events.push(ev);

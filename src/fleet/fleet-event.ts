@@ -52,13 +52,18 @@ export class Signer {
     return { payload, sig: createHmac('sha256', this.key).update(payload).digest('hex') };
   }
 
+  /** Is the record signed with the fleet's key? */
+  verifies(record: Partial<Signed>): boolean {
+    if (typeof record.payload !== 'string' || typeof record.sig !== 'string' || !/^[0-9a-f]{64}$/.test(record.sig)) return false;
+    const want = createHmac('sha256', this.key).update(record.payload).digest();
+    return timingSafeEqual(want, Buffer.from(record.sig, 'hex'));
+  }
+
   /** The payload's JSON value when the signature is right, else null. */
   open(record: Partial<Signed>): unknown {
-    if (typeof record.payload !== 'string' || typeof record.sig !== 'string' || !/^[0-9a-f]{64}$/.test(record.sig)) return null;
-    const want = createHmac('sha256', this.key).update(record.payload).digest();
-    if (!timingSafeEqual(want, Buffer.from(record.sig, 'hex'))) return null;
+    if (!this.verifies(record)) return null;
     try {
-      return JSON.parse(record.payload);
+      return JSON.parse(record.payload as string);
     } catch {
       return null;
     }
