@@ -145,3 +145,18 @@ sprayedCustomer(
   write('spam-source', lines);
   write('spam-not-counted', lines);
 }
+
+// The same for Exim: the exim_spam jail, turned on in one line, bans a source of three refused
+// messages in a day (DATA ACL spam score, sa-exim); a relay refused twice is spared.
+{
+  const H = 3_600_000;
+  const id = (t) => `1w${(t / 60_000).toString(36).slice(-4)}-000AbC-Zz`;
+  const afterData = (t, ip) => `${eximTime(t)} ${id(t)} H=(bulk.example) [${ip}]:${40000 + (t % 20000)} F=<offer@bulk.example> rejected after DATA: Your message scored 20.0 SpamAssassin points`;
+  const saExim = (t, ip) => `${eximTime(t)} ${id(t)} SA: Action: permanently rejected message: score=25.3 required=5.0 trigger=12.0 (scanned in 3/3 secs | Message-Id: ${t}@bulk.example). From <offer@bulk.example> (host=bulk.example [${ip}]) for info@example.com`;
+  const lines = [];
+  for (const dt of [0, 2, 9]) lines.push(afterData(T0 + dt * H, '192.0.2.162'));
+  for (const dt of [1, 3, 4]) lines.push(saExim(T0 + dt * H, '192.0.2.163'));
+  for (const dt of [0.5, 20]) lines.push(afterData(T0 + dt * H, '198.51.100.82'));
+  lines.sort();
+  write('spam-source-exim', lines);
+}

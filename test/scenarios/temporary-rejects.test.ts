@@ -41,15 +41,15 @@ function visit(t: number, ip: string, kind: string, recipients: number): string[
 /** Retry gaps a real queue uses: Postfix's 5 minutes, then longer ones up to 30 (Exim's and Sendmail's). */
 const GAPS_MIN = [5, 5, 7, 10, 5, 15, 20, 30, 5, 12, 25, 30];
 
-function runPostfixJail(lines: string[]): Ban[] {
+function runJail(lines: string[], jail = 'postfix'): Ban[] {
   const dir = mkdtempSync(join(tmpdir(), 'mj-temp-reject-'));
   try {
     mkdirSync(join(dir, 'jails.d'));
-    writeFileSync(join(dir, 'jails.d', '50-postfix.yaml'), 'jails:\n  postfix:\n    enabled: true\n');
+    writeFileSync(join(dir, 'jails.d', '50-jail.yaml'), `jails:\n  ${jail}:\n    enabled: true\n`);
     const log = join(dir, 'mail.log');
     writeFileSync(log, lines.join('\n') + '\n');
     const bans: Ban[] = [];
-    replay(loadConfig(dir), { jails: ['postfix'], files: [log] }, (b) => bans.push(b));
+    replay(loadConfig(dir), { jails: [jail], files: [log] }, (b) => bans.push(b));
     return bans;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -64,31 +64,49 @@ describe('temporary rejects through the postfix jail', () => {
     });
     const lines = events.sort((a, b) => a.t - b.t).flatMap((e) => e.lines);
     expect(lines.length).toBeGreaterThan(4 * 2000 * 19);
-    expect(runPostfixJail(lines)).toEqual([]);
+    expect(runJail(lines)).toEqual([]);
   });
 
   it('never bans a legitimate MTA whose retries come 5 to 30 minutes apart for a week', () => {
     const lines: string[] = [];
     for (let t = T0, i = 0; t < T0 + WEEK; t += GAPS_MIN[i++ % GAPS_MIN.length] * MINUTE) lines.push(...visit(t, '198.51.100.70', KINDS[i % KINDS.length], 19));
-    expect(runPostfixJail(lines)).toEqual([]);
+    expect(runJail(lines)).toEqual([]);
   });
 
   it('never counts greylisting, even 500 greylisted recipients a minute apart', () => {
     const lines: string[] = [];
     for (let i = 0; i < 50; i++) lines.push(...visit(T0 + i * MINUTE, '198.51.100.71', 'greylisted', 10));
-    expect(runPostfixJail(lines)).toEqual([]);
+    expect(runJail(lines)).toEqual([]);
   });
 
   it.each(KINDS)('bans a bot hammering with %s (one refused RCPT every 10 s) by its 20th line, for threshold', (kind) => {
     const lines: string[] = [];
     for (let i = 0; i < 60; i++) lines.push(...visit(T0 + i * 10_000, '192.0.2.150', kind, 1));
-    const bans = runPostfixJail(lines);
+    const bans = runJail(lines);
     expect(bans.map((b) => [b.ip, b.reason])).toEqual([['192.0.2.150', 'threshold']]);
     expect(bans[0].since).toBe(T0 + 19 * 10_000);
   });
 
   it('bans a bot that comes back with one more recipient than a visit may hold (20 in one visit)', () => {
-    const bans = runPostfixJail(visit(T0, '192.0.2.151', 'relay-deferred', 20));
+    const bans = runJail(visit(T0, '192.0.2.151', 'relay-deferred', 20));
     expect(bans.map((b) => b.ip)).toEqual(['192.0.2.151']);
+  });
+});
+
+describe('temporary rejects through the exim jail', () => {
+  const eximTime = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+  const deferredRcpt = (t: number, ip: string, i: number) =>
+    `${eximTime(t)} H=mta.partner.example [${ip}]:4${i % 10}000 F=<a@partner.example> temporarily rejected RCPT <user${i}@example.com>: sender verify defer`;
+
+  it('never bans an MTA retrying every 5 minutes for a week, 19 deferred recipients a visit', () => {
+    const lines: string[] = [];
+    for (let t = T0; t < T0 + WEEK; t += 5 * MINUTE) for (let i = 0; i < 19; i++) lines.push(deferredRcpt(t + i * 50, '198.51.100.72', i));
+    expect(runJail(lines, 'exim')).toEqual([]);
+  });
+
+  it('bans a bot hammering the connect ACL\'s rate limit (a connection every 10 s) by its 20th line', () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `${eximTime(T0 + i * 10_000)} H=[192.0.2.152]:5${i}00 temporarily rejected connection in "connect" ACL: "Host is ratelimited"`);
+    const bans = runJail(lines, 'exim');
+    expect(bans.map((b) => [b.ip, b.reason, b.since])).toEqual([['192.0.2.152', 'threshold', T0 + 19 * 10_000]]);
   });
 });
