@@ -83,7 +83,7 @@ function buildScenarios() {
       // 0.25 in 4 minutes), so its 20th visit within 4 minutes bans it (issue 11.3).
       id: 'postfix-deferred-helo', mta: 'postfix', kind: 'deferred-helo',
       ports: [PORTS.postfixSmtp], rounds: 22,
-      addresses: range4('192.0.2', 88, 1),
+      addresses: range4('192.0.2', 76, 1),
       expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 22 },
     },
     {
