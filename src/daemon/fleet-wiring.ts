@@ -1,7 +1,7 @@
 /**
  * Connects the fleet (src/fleet) to this daemon through the jail registry's narrow interfaces:
  * the FleetJails view the fleet applies remote decisions to, the hook each jail's pipeline calls
- * inside its transaction, and the registry's listeners that publish admin bans and unbans.
+ * inside its transaction (bans, strikes) and the one the admin calls inside its lift's (unbans).
  */
 import type { FleetConfig, MainConfig } from '../config/load-config';
 import { parseCidr } from '../core/ip';
@@ -31,8 +31,6 @@ function manualGuard(main: MainConfig): Guard {
 
 /** Starts this node's link to the fleet and wires it to the registry; `start()` it once the jails run. */
 export function createFleet(config: FleetConfig, store: Store, registry: Registry, main: () => MainConfig, log: FleetLog, now: () => number): FleetNode {
-  // true while a lift that came from the fleet goes through the registry: it must not go back out
-  let applyingRemote = false;
   const views = new WeakMap<JailRuntime, FleetJail>();
   const view = (rt: JailRuntime): FleetJail => {
     let j = views.get(rt);
@@ -43,14 +41,7 @@ export function createFleet(config: FleetConfig, store: Store, registry: Registr
         engine: rt.parts?.engine,
         guard: rt.parts?.guard ?? manualGuard(main()),
         ban: (bans) => registry.enforce(rt, bans, 'fleet'),
-        unban: (ips) => {
-          applyingRemote = true;
-          try {
-            registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'fleet');
-          } finally {
-            applyingRemote = false;
-          }
-        },
+        unban: (ips) => void registry.release(ips.map((ip) => ({ ip, jail: rt.name })), 'fleet'),
       };
       views.set(rt, j);
     }
@@ -70,14 +61,13 @@ export function createFleet(config: FleetConfig, store: Store, registry: Registr
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { FleetNode: Node } = require('../fleet/fleet-node') as typeof import('../fleet/fleet-node');
   const fleet = new Node(config, store, () => jails, log, now);
+  // Every decision goes into the outbox inside the transaction that stores it (the pipeline's,
+  // housekeeping's and the admin's): a crash after the commit cannot lose its publication.
   registry.onSwap((list) => {
-    for (const rt of list) rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);
-  });
-  registry.onBans((_rt, bans, origin) => {
-    if (origin === 'manual') fleet.share([], [...bans], false);
-  });
-  registry.onUnbans((rt, ips, cause) => {
-    if (cause === 'lifted' && !applyingRemote) fleet.shareLifted(rt.name, ips);
+    for (const rt of list) {
+      rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);
+      rt.shareLifted = (ips) => fleet.shareLifted(rt.name, ips);
+    }
   });
   return fleet;
 }

@@ -43,6 +43,8 @@ export interface JailRuntime {
   replayCutoff?: number;
   /** In a fleet: records what the jail decided for publishing (called inside the store transaction). */
   share?: (strikes: Strike[], bans: Ban[]) => void;
+  /** In a fleet: records an admin's lift of these bans for publishing (inside the transaction that lifts them). */
+  shareLifted?: (ips: string[]) => void;
 }
 
 /** The jail admin bans go to when no --jail is named: always there, blocks all ports. */
