@@ -5,10 +5,9 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { jailActions, loadConfig, type LoadedConfig } from '../config/load-config';
+import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../core/clock';
 import { MailjailError, isMailjailError } from '../core/errors';
-import { checkFirewallRequirements } from '../enforce/requirements';
 import { claimFirewall, type FirewallClaim } from '../enforce/firewall-owner';
 import { Store } from '../store/store';
 import { JailRegistry } from './jail-registry';
@@ -28,6 +27,8 @@ import { logBansAndUnbans } from './ban-log';
 import { RecentBans } from './recent-bans';
 import type { FleetNode } from '../fleet/fleet-node';
 import { createFleet } from './fleet-wiring';
+import { assertFirewallRequirements, firewallKinds } from './firewall-kinds';
+import { SerialSteps } from './serial-steps';
 
 export interface DaemonOptions {
   configDir: string | null;
@@ -51,10 +52,8 @@ export class Daemon {
   private readonly clock: Clock;
   private readonly log: Logger;
   private stopped = false;
-  /** Reloads and the stop, one at a time in the order asked (see reload). */
-  private lifecycle: Promise<void> = Promise.resolve();
-  /** A reload asked for and not yet begun: later asks join it (it reads the config after them). */
-  private queuedReload: Promise<void> | null = null;
+  /** Reloads and the stop, one at a time in the order asked. */
+  private readonly steps = new SerialSteps();
   private ready = false;
   private control: ControlServer | null = null;
   private readonly metrics: Metrics;
@@ -113,7 +112,7 @@ export class Daemon {
       await this.control?.close();
       await this.metricsServing?.close();
       // Say exactly what is missing (root, nft, ipset...) rather than the first command's error.
-      if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await this.checkRequirements(config);
+      if (isMailjailError(e) && e.code === 'FIREWALL' && !this.options.skipRequirements) await assertFirewallRequirements(config);
       throw startFailure(e, database);
     }
     this.admin = createAdminHandler({
@@ -150,13 +149,6 @@ export class Daemon {
     return this.admin(req);
   }
 
-  /** Throws MISSING naming every missing program or privilege, when there is one. */
-  private async checkRequirements(config: LoadedConfig): Promise<void> {
-    const missing: string[] = [];
-    for (const kind of firewallKinds(config)) missing.push(...(await checkFirewallRequirements(kind)));
-    if (missing.length > 0) throw new MailjailError('MISSING', `cannot start: ${missing.join('; ')}`, [...new Set(missing)].map((m) => `mailjail: ${m}`));
-  }
-
   /** `previous`: the jails a reload stopped; those not started again are retired. */
   private startJails(previous: readonly JailRuntime[] = [], adoptKernelBans = false): Promise<void> {
     const { config, store, jails, log } = this;
@@ -166,23 +158,10 @@ export class Daemon {
 
   /**
    * SIGHUP or `mailjail reload`: new config, same bans. An invalid config is reported and the old
-   * one kept. Reloads run one at a time (issue 17): two interleaved ones would each open every
-   * source, and every line would then be counted twice by two readers nobody stops.
+   * one kept. One at a time (serial-steps.ts); asks made while one waits to begin join it.
    */
   reload(): Promise<void> {
-    if (this.queuedReload) return this.queuedReload;
-    const queued = this.serially(() => {
-      this.queuedReload = null;
-      return this.reloadNow();
-    });
-    this.queuedReload = queued;
-    return queued;
-  }
-
-  private serially(step: () => Promise<void>): Promise<void> {
-    const run = this.lifecycle.then(step);
-    this.lifecycle = run.catch(() => undefined);
-    return run;
+    return this.steps.runJoinable(() => this.reloadNow());
   }
 
   private async reloadNow(): Promise<void> {
@@ -210,7 +189,7 @@ export class Daemon {
     await this.control?.close();
     await this.metricsServing?.close();
     // after the reloads already running or queued, which see `stopped` and do nothing
-    await this.serially(async () => {
+    await this.steps.run(async () => {
       await this.fleet?.stop();
       await stopJails(this.jails);
       this.claim?.release();
@@ -218,13 +197,4 @@ export class Daemon {
     });
     this.log.info('stopped');
   }
-}
-
-/** The kernel firewalls the enabled jails (and the manual jail, on the default action) use. */
-function firewallKinds(config: LoadedConfig): Set<'nftables' | 'iptables'> {
-  const kinds = new Set<'nftables' | 'iptables'>();
-  for (const kind of [config.main.action, ...[...config.jails.values()].filter((j) => j.enabled).flatMap((j) => jailActions(j, config.main))]) {
-    if (kind === 'nftables' || kind === 'iptables') kinds.add(kind);
-  }
-  return kinds;
 }

@@ -4,26 +4,22 @@
  * time/session (and, for IceWarp, the address), then the rules run sticky from the end of the
  * prefix, first match wins. Lines must arrive in file order: sessions depend on it.
  */
-import type { EventKind, Failure, LineEvent } from '../core/types';
+import type { Failure, LineEvent } from '../core/types';
 import type { CompiledFilter, CompiledRule } from './compile-filter';
 import { decodeUser } from './decode-user';
+import { failureOf, type Groups } from './failure-of';
 import { IpCache } from './ip-cache';
 import { KeywordScanner } from './keyword-scanner';
+import { LineBudget, type LineBudgetOptions } from './line-budget';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
 import { newSession, noteLogin, SessionTable, START_STATE, type Session } from './session-table';
 
-
-export interface MatcherOptions {
+/** The hostile-line guard's options (line-budget.ts): with a `clock`, a line over its budget is skipped. */
+export interface MatcherOptions extends LineBudgetOptions {
   /** Sessions remembered per filter and source (default 10000). */
   maxSessions?: number;
   /** Forget a session after this much log time without a line (default 10 minutes). */
   sessionTtlMs?: number;
-  /** Hostile-line guard (issue 17.5): a line whose rules take over lineBudgetMs (100) is skipped. */
-  clock?: () => number;
-  lineBudgetMs?: number;
-  /** CPU time of this process in ms: confirms an overrun that the wall clock saw (a stall is not one). */
-  cpuClock?: () => number;
-  onOverBudget?: (ev: LineEvent, elapsedMs: number, rule: string) => void;
 }
 
 interface FilterState {
@@ -48,10 +44,7 @@ export class Matcher {
   private readonly maxSessions: number;
   private readonly sessionTtlMs: number;
   private readonly ips = new IpCache();
-  private readonly clock?: () => number;
-  private readonly onOverBudget?: MatcherOptions['onOverBudget'];
-  private readonly lineBudgetMs: number;
-  private readonly cpuClock?: () => number;
+  private readonly budget: LineBudget | null;
   /** Lines that held a filter's keyword yet matched no rule (a metric: a filter gone blind to a new log format). */
   nearMisses = 0;
   /** Every keyword of every filter: what matchChunk scans a chunk for. */
@@ -62,7 +55,7 @@ export class Matcher {
   constructor(filters: CompiledFilter[], options: MatcherOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.sessionTtlMs = options.sessionTtlMs ?? 600_000;
-    ({ clock: this.clock, onOverBudget: this.onOverBudget, lineBudgetMs: this.lineBudgetMs = 100, cpuClock: this.cpuClock } = options);
+    this.budget = options.clock ? new LineBudget(options.clock, options) : null;
     this.states = filters.map((filter) => ({
       filter,
       sessions: new Map(),
@@ -98,12 +91,13 @@ export class Matcher {
     if (!head) return null;
     const at = head[0].length;
     const hg = head.groups;
-    const started = this.clock?.();
+    const budget = this.budget;
+    const started = budget ? budget.start() : 0;
     for (const rule of filter.rules) {
       if (!hasRuleKeyword(rule.keywordIds, st.present)) continue;
       rule.re.lastIndex = at;
       const m = rule.re.exec(text);
-      if (started !== undefined && this.isOverBudget(ev, started, rule, at)) return null;
+      if (budget && budget.isOver(ev, started, rule, at)) return null;
       if (!m) continue;
       const g = m.groups ?? {};
       const hostText = rule.hasHost ? g.host : hg?.host;
@@ -154,25 +148,6 @@ export class Matcher {
     return failure;
   }
 
-  /** Every regex is bounded (bounded-regexp.ts); this bounds a line's total, reported, never retried. */
-  private isOverBudget(ev: LineEvent, started: number, rule: CompiledRule, at: number): boolean {
-    const elapsed = (this.clock as () => number)() - started;
-    if (elapsed <= this.lineBudgetMs || this.isStall(rule, ev.text, at)) return false;
-    this.onOverBudget?.(ev, elapsed, rule.id);
-    return true;
-  }
-
-  /** Wall time also runs while the process waits (a loaded machine, a GC pause, SIGSTOP): only a
-   *  rule that burns the budget again on the CPU is hostile. A hostile line is matched twice. */
-  private isStall(rule: CompiledRule, text: string, at: number): boolean {
-    const cpu = this.cpuClock;
-    if (!cpu) return false;
-    const before = cpu();
-    rule.re.lastIndex = at;
-    rule.re.exec(text);
-    return cpu() - before <= this.lineBudgetMs;
-  }
-
   /** One table per source: the same pid in two logs is two sessions. */
   private sessionsOf(st: FilterState, source: string): SessionTable {
     if (st.lastSource === source && st.lastSessions) return st.lastSessions;
@@ -200,30 +175,6 @@ export class Matcher {
     st.lastTime = t;
     return t;
   }
-}
-
-type Groups = Record<string, string | undefined>;
-
-/** The Failure a matched rule yields, or null (no event, no address, a HELO rule without a fingerprint). */
-function failureOf(filter: CompiledFilter, rule: CompiledRule, g: Groups, ip: string | undefined, time: number, helo?: string, user?: string): Failure | null {
-  if (!rule.event || !ip) return null;
-  const fingerprint = helo === undefined ? undefined : filter.fingerprints.get(helo.toLowerCase());
-  let event: EventKind = rule.event;
-  if (event === 'helo-fingerprint' && !fingerprint) return null;
-  if (event === 'helo-reject' && fingerprint) event = 'helo-fingerprint';
-  const failure: Failure = { ip, time, filter: filter.name, rule: rule.id, event };
-  if (user !== undefined && user !== '') failure.user = user;
-  if (helo !== undefined && helo !== '') failure.helo = helo;
-  if (fingerprint) failure.fingerprint = fingerprint;
-  if (g.attempts !== undefined) failure.attempts = attemptsOf(g.attempts);
-  return failure;
-}
-
-/** A summary line's attempt count, kept within what one connection can make (1..MAX_ATTEMPTS). */
-const MAX_ATTEMPTS = 100;
-function attemptsOf(text: string): number {
-  const n = Number(text);
-  return n >= 1 ? Math.min(n, MAX_ATTEMPTS) : 1;
 }
 
 function hasRuleKeyword(ids: readonly number[], present: Uint8Array): boolean {
