@@ -176,6 +176,60 @@ const behaviours = {
   },
 
   /**
+   * Issue 11 point 4: the owner of the sprayed mailbox (info@), on an address of its own, once the
+   * spray is under way (`during`: its scenario has seen `spraySeen` failures). Client 0 mistypes,
+   * then logs in 4 s later in the same session; client 1 mistypes in two sessions 18 s apart and
+   * logs in 36 s after its first failure. Both send a message once logged in.
+   */
+  async 'sprayed-customer'(ctx) {
+    const account = findAccount('info@example.test');
+    const port = ctx.scenario.ports[0];
+    const send = async (session) => {
+      const auth = await authPlain(session, account.user, account.password);
+      const outcome = auth.code === 235 ? await sendMessage(session, { from: account.user, to: 'bob@example.test', subject: 'Re: invoice' }) : `auth-reply-${auth.code}`;
+      await session.quit();
+      return outcome;
+    };
+    const mistype = async (session) => {
+      await session.readReply();
+      await session.command(`EHLO ${ctx.heloLiteral()}`);
+      await authPlain(session, account.user, `${account.password}-typo`);
+    };
+    if (ctx.followUp) {
+      await ctx.session(port, async (session) => {
+        await session.readReply();
+        await session.command(`EHLO ${ctx.heloLiteral()}`);
+        return send(session);
+      });
+      return;
+    }
+    await ctx.waitForFailures(ctx.scenario.during, ctx.scenario.spraySeen);
+    if (ctx.index === 0) {
+      await ctx.session(port, async (session) => {
+        await mistype(session);
+        await sleep(4000);
+        return `${await send(session)}-after-typo`;
+      });
+      return;
+    }
+    const firstFailure = Date.now();
+    for (const waitMs of [0, 18000]) {
+      await sleep(waitMs);
+      await ctx.session(port, async (session) => {
+        await mistype(session);
+        await session.quit();
+        return 'mistyped-then-left';
+      });
+    }
+    await sleep(Math.max(0, firstFailure + 36000 - Date.now()));
+    await ctx.session(port, async (session) => {
+      await session.readReply();
+      await session.command(`EHLO ${ctx.heloLiteral()}`);
+      return send(session);
+    });
+  },
+
+  /**
    * A partner MTA: FQDN EHLO, one unknown recipient for the first partner, one real delivery.
    * In the follow-up it delivers once on every port of its scenario.
    */

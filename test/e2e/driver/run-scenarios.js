@@ -25,7 +25,24 @@ function createRandom(seedText) {
   };
 }
 
-function createContext(scenario, address, index, attempts, { watch = null, followUp = false } = {}) {
+/**
+ * Failures each scenario's clients have seen so far in this run (scenario id -> count): a client
+ * that must act during another scenario's attack (a customer caught in a spray) waits on it.
+ */
+function createProgress() {
+  const counts = new Map();
+  return {
+    note: (scenarioId) => counts.set(scenarioId, (counts.get(scenarioId) || 0) + 1),
+    /** Resolves with the count once it reaches `atLeast`, or after `timeoutMs` with what there is. */
+    async waitFor(scenarioId, atLeast, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while ((counts.get(scenarioId) || 0) < atLeast && Date.now() < deadline) await sleep(100);
+      return counts.get(scenarioId) || 0;
+    },
+  };
+}
+
+function createContext(scenario, address, index, attempts, { watch = null, followUp = false, progress = createProgress() } = {}) {
   const random = createRandom(`${scenario.id}/${address}`);
   const context = {
     scenario,
@@ -36,6 +53,8 @@ function createContext(scenario, address, index, attempts, { watch = null, follo
     pick: (list) => list[Math.floor(random() * list.length)],
     jitter: (minMs, maxMs) => Math.floor(minMs + random() * (maxMs - minMs)),
     heloLiteral: () => (isIpv6(address) ? `[IPv6:${address}]` : `[${address}]`),
+    /** Resolves once scenario `scenarioId`'s clients have seen `atLeast` failures in this run (or 30 s passed). */
+    waitForFailures: (scenarioId, atLeast, timeoutMs = 30000) => progress.waitFor(scenarioId, atLeast, timeoutMs),
     /** Waits between attempts, unless the attacker is already locked out. */
     sleep: (ms) => (context.dropped ? Promise.resolve() : sleep(ms)),
     current: null,
@@ -59,6 +78,7 @@ function createContext(scenario, address, index, attempts, { watch = null, follo
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
         // The ban clock starts at the reply that revealed the failure, not when the session ends.
         onEvent: (name, at) => {
+          if (name !== 'auth-success') progress.note(scenario.id);
           if (watch && name !== 'auth-success') watch.noteFailures([at]);
         },
       });
@@ -126,12 +146,13 @@ async function runScenarios(scenarios, {
   }));
   const tasks = [];
   const watches = [];
+  const progress = createProgress();
   scenarios.forEach((scenario, scenarioIndex) => {
     scenario.addresses.forEach((address, index) => {
       let context = null;
       const watch = watchPort && scenario.expect.ban ? new BanWatch(address, watchPort, () => context.lockOut()) : null;
       if (watch) watches.push({ watch, result: results[scenarioIndex] });
-      context = createContext(scenario, address, index, results[scenarioIndex].attempts, { watch, followUp });
+      context = createContext(scenario, address, index, results[scenarioIndex].attempts, { watch, followUp, progress });
       tasks.push(() => behaviours[scenario.kind](context));
     });
   });

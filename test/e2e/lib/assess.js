@@ -80,6 +80,16 @@ function compareListWithKernel(bans, kernel) {
  * probe (results), followUp (driver run of the legitimate scenarios), server (addresses) }.
  * Returns table rows, one per scenario.
  */
+/** Checks each address's auth-failure strikes (`why --json`) against `expect.strikes` (a number, or one per address). */
+function checkStrikes(checks, title, scenario, strikesOf) {
+  const expected = (index) => (Array.isArray(scenario.expect.strikes) ? scenario.expect.strikes[index] : scenario.expect.strikes);
+  const counts = scenario.addresses.map((address, index) => ({ address, index, n: (strikesOf.get(address) || []).filter((s) => s.event === 'auth-failure').length }));
+  const wrong = counts.filter((c) => c.n !== expected(c.index));
+  checks.check(title, wrong.length === 0,
+    counts.map((c) => `${c.address}: ${c.n} auth-failure strike(s) (${(strikesOf.get(c.address) || []).map((s) => `${s.jail} ${s.rule}${s.forgiven ? ' forgiven' : ''}`).join(', ')})`).join('; '));
+  return counts;
+}
+
 function assessRun(checks, data) {
   const { action, summary, bans, probe, followUp } = data;
   const rows = [];
@@ -107,10 +117,7 @@ function assessRun(checks, data) {
       // A client that failed once and left (issue 12): not banned, and counted exactly once.
       const covering = addresses.filter((address) => bans.some((ban) => contains(ban.ip, address)));
       checks.check(`${name}: no ban covers it`, covering.length === 0, covering.join(', '));
-      const counts = addresses.map((address) => ({ address, n: (data.strikesOf.get(address) || []).filter((s) => s.event === 'auth-failure').length }));
-      const wrong = counts.filter((c) => c.n !== scenario.expect.strikes);
-      checks.check(`${name}: its failed AUTH, logged by Postfix and by Dovecot, is ${scenario.expect.strikes} strike`, wrong.length === 0,
-        counts.map((c) => `${c.address}: ${c.n} auth-failure strike(s) (${(data.strikesOf.get(c.address) || []).map((s) => `${s.jail} ${s.rule}`).join(', ')})`).join('; '));
+      const counts = checkStrikes(checks, `${name}: its failed AUTH, logged by Postfix and by Dovecot, is ${scenario.expect.strikes} strike`, scenario, data.strikesOf);
       Object.assign(row, { banned: covering.length, expected: 0, strikes: counts.map((c) => c.n).join(',') });
     } else if (!scenario.legitimate) {
       const judged = addresses.map((address) => ({ address, ...judgeAttacker(address, scenario, bans) }));
@@ -136,6 +143,9 @@ function assessRun(checks, data) {
         preempted: watches.filter((w) => w.dropAt !== null && w.failureAt === null).length,
       });
     } else {
+      if (scenario.expect.strikes !== undefined) {
+        checkStrikes(checks, `${name}: every failed login was counted (${scenario.expect.strikes.join(', ')} strikes) and none banned`, scenario, data.strikesOf);
+      }
       const covering = addresses.filter((address) => bans.some((ban) => contains(ban.ip, address)));
       checks.check(`${name}: no ban covers a legitimate client`, covering.length === 0,
         covering.map((a) => `${a}: ${bans.filter((b) => contains(b.ip, a)).map((b) => `${b.jail} ${b.ip} ${b.reason}`).join(', ')}`).join('; '));
