@@ -52,8 +52,12 @@ function metricsViewOf(d: MetricsSources): MetricsView {
         return {
           name: rt.name,
           action: { name: a.action, ok: a.ok, pending: a.pending, failures: a.failures, lastError: a.lastError, lastErrorAt: a.lastErrorAt },
-          // the engine's memory holds every ban made or restored; the manual jail has none
-          activeBans: engine ? engine.activeBans : (d.store()?.countActiveBans(Date.now(), rt.name) ?? 0),
+          // The engine's memory holds every ban made or restored; the manual jail's are counted in
+          // the database, only when read (a scrape, `status`): the health check every 5 s never
+          // reads them, and that COUNT over 100,000 bans stalled the pipeline (issue 16, paced lag).
+          get activeBans() {
+            return engine ? engine.activeBans : (d.store()?.countActiveBans(Date.now(), rt.name) ?? 0);
+          },
           offenders: engine?.offenders ?? 0,
           sources: rt.sources.map((s) => s.status()),
         };

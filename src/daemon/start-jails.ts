@@ -94,6 +94,8 @@ async function buildAndRestore(deps: RuntimeDeps, ctx: StartContext, now: number
  * timeouts), instead of being removed by the first reconcile as bans the database does not know.
  */
 async function adoptKernelBans(rt: JailRuntime, { store, log }: StartContext, now: number): Promise<void> {
+  // A table this start made holds nothing (on a first start, the listings were most of the wait for ready)
+  if (rt.action.heldBeforeSetup?.() === false) return;
   const held = await rt.action.listed();
   if (!held || held.size === 0) return;
   const banTimeMs = rt.config?.rules.banTimeMs ?? WEEK;

@@ -23,6 +23,11 @@ export interface FirewallAction {
    * reconcile. null for actions that cannot list (command).
    */
   listed(): Promise<Set<string> | null>;
+  /**
+   * After the first setup: whether the kernel held any of this action's sets before it (false:
+   * there is nothing to take over, no listing needed). Absent or undefined: not known.
+   */
+  heldBeforeSetup?(): boolean | undefined;
   /** Remove everything this action created (tests, uninstall). */
   teardown(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import { parseSetElements, parseTableSummary, type NftElement, type NftTableSummary } from './nft-json';
 import type { JailSet, NftNames } from './nft-script';
 import { assertOk, runCommand, type CommandResult } from '../process/run-command';
-import { sharedBatcher } from './script-batcher';
+import { sharedBatcher, sharedRead } from './script-batcher';
 
 const MISSING = /No such file or directory/;
 
@@ -44,6 +44,11 @@ export class NftClient {
     const r = await this.run(['-t', '-j', 'list', 'table', 'inet', this.names.table]);
     if (r.code !== 0 && MISSING.test(r.stderr)) return { sets: [], chains: [], rules: [] };
     return parseTableSummary(assertOk(r, `nft list table ${this.names.table}`).stdout);
+  }
+
+  /** The summary, one nft process for all the asks of one turn (every jail's first setup at start). */
+  sharedSummary(): Promise<NftTableSummary> {
+    return sharedRead(JSON.stringify([this.argv, this.names.table]), () => this.summary());
   }
 
   /** One set's elements, as CIDR texts also for a masked set (which holds bare network addresses). */

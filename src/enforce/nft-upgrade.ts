@@ -44,6 +44,22 @@ export function misfitSets(n: NftNames, summary: NftTableSummary): string[] {
 }
 
 /**
+ * Whether the jail's interval sets may hold /24s or /64s (so moveMaskedPrefixes must read them),
+ * judged from the table as it was before this start's setup. Not when they did not exist, nor when
+ * the jail's chain already dropped from its masked sets: this layout set the chain up last, and it
+ * never puts a /24 or /64 in an interval set. An older version's setup flushes the chain and adds
+ * rules for its own sets only, so a table it touched since is read and upgraded again.
+ */
+export function mayHoldMaskedPrefixes(n: NftNames, before: NftTableSummary): boolean {
+  const sets = jailSets(n.jail);
+  const present = new Set(before.sets.map((s) => s.name));
+  if (!sets.some((s) => s.interval && present.has(s.name))) return false;
+  const chain = chainName(n.jail);
+  const masked = sets.filter((s) => s.mask !== undefined);
+  return !masked.every((s) => before.rules.some((r) => r.chain === chain && isRuleFor(r.comment, s.name)));
+}
+
+/**
  * Deletes the jail's rules that live outside its own chain (the shared chain of the older layout),
  * and that shared chain once nothing is left in it.
  */

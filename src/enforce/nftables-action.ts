@@ -15,7 +15,7 @@ import { assertJailName, assertTableName, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_TA
 import { dropCovered, toBanElements, toUnbanElements } from './ban-elements';
 import { planAgainstPresent } from './interval-overlaps';
 import { NftClient } from './nft-client';
-import type { NftElement } from './nft-json';
+import type { NftElement, NftTableSummary } from './nft-json';
 import {
   addElementLines,
   chainName,
@@ -29,7 +29,7 @@ import {
   unbanLines,
   type NftNames,
 } from './nft-script';
-import { legacyCleanup } from './nft-upgrade';
+import { legacyCleanup, mayHoldMaskedPrefixes } from './nft-upgrade';
 import { ABSENT, moveMaskedPrefixes, upgradeMisfits } from './nft-upgrader';
 import { assertOk } from '../process/run-command';
 
@@ -44,6 +44,8 @@ export class NftablesAction implements FirewallAction {
   private readonly log: ActionLog;
   /** Whether setup has looked for /24s and /64s an older layout left in the interval sets. */
   private layoutChecked = false;
+  /** The table before this instance's first setup (read once, shared with the jails set up beside it). */
+  private before: NftTableSummary | null = null;
 
   constructor(options: ActionOptions) {
     assertJailName(options.jail);
@@ -57,11 +59,13 @@ export class NftablesAction implements FirewallAction {
   /**
    * Reads nothing on the usual path (reconcile calls this often, and any listing of the table
    * makes nft fetch every element). Only when a set of the jail exists with other flags - an older
-   * layout - does it read the table and upgrade; the first setup of each instance also reads the
-   * (small) interval sets once for /24s and /64s to move.
+   * layout - does it read the table and upgrade. The first setup of each instance reads the
+   * table's summary (no elements) once, and the (small) interval sets only when an older layout
+   * may have left /24s and /64s there to move.
    */
   async setup(): Promise<void> {
     const what = `nft setup of jail ${this.names.jail}`;
+    this.before ??= await this.nft.sharedSummary();
     const first = await this.nft.batched(setupScript(this.names, this.ports));
     if (first.code !== 0) {
       if (!EXISTS.test(first.stderr)) assertOk(first, what);
@@ -76,8 +80,13 @@ export class NftablesAction implements FirewallAction {
       }
     }
     if (this.layoutChecked) return;
-    await moveMaskedPrefixes(this.nft, this.log);
+    if (mayHoldMaskedPrefixes(this.names, this.before)) await moveMaskedPrefixes(this.nft, this.log);
     this.layoutChecked = true;
+  }
+
+  heldBeforeSetup(): boolean | undefined {
+    const present = new Set(this.before?.sets.map((s) => s.name));
+    return this.before ? jailSets(this.names.jail).some((s) => present.has(s.name)) : undefined;
   }
 
   async ban(bans: Ban[], now: number): Promise<void> {

@@ -9,6 +9,7 @@
  * every filter regex must be one it takes, proven at load by compiling it with the `l` flag.
  * Case-insensitive rules are case-folded into character classes first, which it takes.
  */
+import { classEnd, escapeAt } from './regexp-source';
 
 /** Is V8's linear engine switched on in this process (the `l` flag recognised)? */
 export function isLinearEngineOn(): boolean {
@@ -64,25 +65,6 @@ export function foldCase(source: string): string {
     }
   }
   return out;
-}
-
-function escapeAt(s: string, i: number): string {
-  const next = s[i + 1] ?? '';
-  if ((next === 'p' || next === 'P' || next === 'u') && s[i + 2] === '{') return s.slice(i, s.indexOf('}', i) + 1);
-  if (next === 'k' && s[i + 2] === '<') return s.slice(i, s.indexOf('>', i) + 1);
-  if (next === 'x') return s.slice(i, i + 4);
-  if (next === 'u') return s.slice(i, i + 6);
-  if (next === 'c') return s.slice(i, i + 3);
-  return s.slice(i, i + 2);
-}
-
-/** Index just after the `]` closing the class that opens at `i`. */
-function classEnd(s: string, i: number): number {
-  let j = i + 1;
-  if (s[j] === '^') j++;
-  if (s[j] === ']') j++;
-  while (j < s.length && s[j] !== ']') j += s[j] === '\\' ? escapeAt(s, j).length : 1;
-  return j + 1;
 }
 
 function foldClass(cls: string): string {

@@ -5,6 +5,7 @@
  */
 import { MailjailError } from '../core/errors';
 import { foldCase, unboundedReason } from './bounded-regexp';
+import { groupNamesOf } from './regexp-source';
 import type { EventKind } from '../core/types';
 import type { FilterDef } from './filter-schema';
 import { expandPlaceholders } from './placeholders';
@@ -60,7 +61,7 @@ export function compileFilter(
 ): CompiledFilter {
   const c = createCompiler(name, def, file, lineOf);
   const prefix = c.compile(`^(?:${def.prefix})`, '', ['prefix'], true);
-  const prefixGroups = prefix ? groupNames(prefix) : new Set<string>();
+  const prefixGroups = prefix ? groupNamesOf(prefix.source) : new Set<string>();
   const ids = new Set<string>();
   const rules: Array<Omit<CompiledRule, 'keywordIds'>> = [];
   def.rules.forEach((r, i) => {
@@ -129,7 +130,7 @@ function compileRule(r: FilterDef['rules'][number], i: number, c: Compiler, pref
   const at = (...path: Path) => c.where(['rules', i, ...path]);
   const re = c.compile(r.regex, r.ignoreCase ? 'yi' : 'y', ['rules', i, 'regex'], false);
   if (!re) return null;
-  const groups = groupNames(re);
+  const groups = groupNamesOf(re.source);
   for (const g of ['time', 'session']) if (groups.has(g)) c.problems.push(`${at('regex')}: (?<${g}>) belongs in the prefix`);
   const hasHost = groups.has('host');
   const prefixHasHost = prefixGroups.has('host');
@@ -144,14 +145,8 @@ function compileFileDate(def: FilterDef, c: Compiler): RegExp | undefined {
   if (def.fileDate === undefined) return undefined;
   const re = c.compile(def.fileDate, '', ['fileDate'], false);
   if (!re) return undefined;
-  const g = groupNames(re);
+  const g = groupNamesOf(re.source);
   if (g.has('year') && g.has('month') && g.has('day')) return re;
   c.problems.push(`${c.where(['fileDate'])}: needs groups (?<year>) (?<month>) (?<day>)`);
   return undefined;
-}
-
-/** The named groups of a regex (an empty alternative makes it match "", exposing all group names). */
-function groupNames(re: RegExp): Set<string> {
-  const probe = new RegExp(`(?:${re.source})|`).exec('');
-  return new Set(Object.keys(probe?.groups ?? {}));
 }

@@ -29,6 +29,16 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     return action;
   }
 
+  /** Runs `fn` with a network namespace of its own, removed afterwards. */
+  async function inOwnNetns(name: string, fn: (netns: Netns) => Promise<void>): Promise<void> {
+    const own = await createNetns(name);
+    try {
+      await fn(own);
+    } finally {
+      await own.remove();
+    }
+  }
+
   async function summary(netns: Netns = ns): Promise<NftTableSummary> {
     return parseTableSummary((await netns.execOk(['nft', '-t', '-j', 'list', 'table', 'inet', 'mailjail'])).stdout);
   }
@@ -298,6 +308,42 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
     } finally {
       await old.remove();
     }
+  });
+
+  test('a table an older version set up again since (its chain without the masked sets\' rules) has its /24s and /64s moved once more', async () => {
+    await inOwnNetns('nftback', async (back) => {
+      await new NftablesAction({ jail: 'postfix', ports: [25], wrap: back.wrap }).setup();
+      // the previous version ran on this table: it flushed the chain, added its four rules and a /24 to the interval set
+      await back.execOk(['nft', '-f', '-'], {
+        input: [
+          'flush chain inet mailjail postfix_input',
+          'add rule inet mailjail postfix_input ip saddr @postfix_v4 tcp dport 25 drop comment "mailjail postfix_v4 25"',
+          'add rule inet mailjail postfix_input ip saddr @postfix_v4_net tcp dport 25 drop comment "mailjail postfix_v4_net 25"',
+          'add element inet mailjail postfix_v4_net { 198.51.100.0/24 timeout 600s }',
+          '',
+        ].join('\n'),
+      });
+      const action = new NftablesAction({ jail: 'postfix', ports: [25], wrap: back.wrap });
+      await action.setup();
+      expect(await setTexts('postfix_v4_24', back)).toEqual(['198.51.100.0']);
+      expect(await setTexts('postfix_v4_net', back)).toEqual([]);
+      expect(action.heldBeforeSetup()).toBe(true);
+    });
+  });
+
+  test('knows after its first setup whether the kernel held the jail\'s sets before it', async () => {
+    await inOwnNetns('nftfresh', async (fresh) => {
+      const first = new NftablesAction({ jail: 'postfix', ports: [25], wrap: fresh.wrap });
+      expect(first.heldBeforeSetup()).toBeUndefined();
+      await first.setup();
+      expect(first.heldBeforeSetup()).toBe(false);
+      const other = new NftablesAction({ jail: 'exim', ports: [25], wrap: fresh.wrap });
+      await other.setup();
+      expect(other.heldBeforeSetup()).toBe(false); // the table was there, none of exim's sets
+      const again = new NftablesAction({ jail: 'postfix', ports: [25], wrap: fresh.wrap });
+      await again.setup();
+      expect(again.heldBeforeSetup()).toBe(true);
+    });
   });
 
   test('jails set up together still get their own upgrade when one of them has an old layout', async () => {

@@ -1,5 +1,5 @@
 import type { CommandResult } from '../../../src/process/run-command';
-import { ScriptBatcher } from '../../../src/enforce/script-batcher';
+import { ScriptBatcher, sharedRead } from '../../../src/enforce/script-batcher';
 
 /** A stand-in for `nft -f -`: applies all or nothing, and fails any script holding a "bad" line. */
 function fakeTool() {
@@ -42,5 +42,23 @@ describe('ScriptBatcher', () => {
     await b.submit(['a1']);
     await Promise.all([b.submit(['b1']), b.submit(['c1'])]);
     expect(tool.runs).toEqual([['a1'], ['b1', 'c1']]);
+  });
+});
+
+describe('sharedRead', () => {
+  it('gives the reads asked for in one turn one run, started after that turn; a later ask runs again', async () => {
+    let runs = 0;
+    let state = 'before';
+    const read = async () => `${++runs}:${state}`;
+    const asks = [sharedRead('t', read), sharedRead('t', read)];
+    state = 'after the asks'; // the run starts after this turn: it sees what the turn did
+    expect(await Promise.all(asks)).toEqual(['1:after the asks', '1:after the asks']);
+    expect(await sharedRead('t', read)).toBe('2:after the asks');
+    expect(await sharedRead('other', read)).toBe('3:after the asks');
+  });
+
+  it('hands every asker the failure of a shared run', async () => {
+    const fail = () => Promise.reject(new Error('nft failed'));
+    await expect(Promise.all([sharedRead('f', fail), sharedRead('f', fail)])).rejects.toThrow('nft failed');
   });
 });
