@@ -5,7 +5,7 @@
 import { parseCidr } from '../core/ip';
 import type { EventKind } from '../core/types';
 import type { EventRule, JailRules } from '../decide/jail-rules';
-import { DEFAULT_EVENTS, JAIL_DEFAULTS } from './jail-defaults';
+import { DEFAULT_EVENTS, JAIL_DEFAULTS, OWN_WINDOW_EVENTS } from './jail-defaults';
 import type { JailPatch } from './schema';
 
 export type JournalSpec = { matches?: string[]; directory?: string };
@@ -47,13 +47,15 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
   const d = JAIL_DEFAULTS;
   const findTimeMs = p.findTime ?? d.findTimeMs;
   const banTimeMs = p.banTime ?? d.banTimeMs;
-  // An event's window: its own findTime, else the scanner's long default, else the jail's findTime.
+  // An event's window: its own findTime, else its kind's own default (scanner: long, temp-reject:
+  // short), else the jail's findTime.
   const events: Partial<Record<EventKind, EventRule>> = {};
   const weights = p.events ?? Object.fromEntries(Object.entries(DEFAULT_EVENTS).map(([k, v]) => [k, v?.weight ?? 0]));
   for (const [kind, rule] of Object.entries(weights) as Array<[EventKind, number | { weight: number; findTime?: number }]>) {
     const weight = typeof rule === 'number' ? rule : rule.weight;
     const own = typeof rule === 'number' ? undefined : rule.findTime;
-    events[kind] = { weight, findTimeMs: own ?? (kind === 'scanner' ? DEFAULT_EVENTS.scanner!.findTimeMs : findTimeMs) };
+    const kindWindow = OWN_WINDOW_EVENTS.includes(kind) ? DEFAULT_EVENTS[kind]?.findTimeMs : undefined;
+    events[kind] = { weight, findTimeMs: own ?? kindWindow ?? findTimeMs };
   }
   const escalation = p.escalation === false ? null : p.escalation ? { factor: p.escalation.factor, maxBanTimeMs: p.escalation.maxBanTime } : d.escalation;
   if (escalation && escalation.maxBanTimeMs < banTimeMs) problem('escalation.maxBanTime', 'must not be shorter than banTime');

@@ -15,6 +15,10 @@ export const EVENT_KINDS = [
   'scanner',
   'rcpt-reject',
   'protocol-abuse',
+  // A temporary (4xx) reject the client caused: counted lightly, in a window shorter than any retry (issue 11.3).
+  'temp-reject',
+  // A spam scanner refused the message: counted only by the spam-source jails an admin turns on.
+  'spam-verdict',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

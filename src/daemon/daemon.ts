@@ -185,7 +185,7 @@ export class Daemon {
     if (this.stopped) return;
     this.stopped = true;
     this.ready = false;
-    this.housekeeping.stop();
+    await this.housekeeping.stop();
     await this.control?.close();
     await this.metricsServing?.close();
     // after the reloads already running or queued, which see `stopped` and do nothing

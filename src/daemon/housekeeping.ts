@@ -28,6 +28,8 @@ export interface HousekeepingDeps {
 export class Housekeeping {
   private timers: NodeJS.Timeout[] = [];
   private reconciling = false;
+  /** Ticks still running: stop waits for them (a reconcile once ran on after "stopped", on a closed database). */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly deps: HousekeepingDeps) {}
 
@@ -46,9 +48,11 @@ export class Housekeeping {
     });
   }
 
-  stop(): void {
+  /** No tick starts any more; resolves once those already running have ended. */
+  async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await Promise.all(this.running);
   }
 
   /** Bans whose time is up: out of the database's active set, out of the kernel (which has usually dropped them already). */
@@ -117,9 +121,11 @@ export class Housekeeping {
 
   private every(ms: number, fn: () => void | Promise<void>): void {
     const t = setInterval(() => {
-      Promise.resolve()
+      const run = Promise.resolve()
         .then(fn)
-        .catch((e) => this.deps.log.error({ err: (e as Error).message }, 'housekeeping failed'));
+        .catch((e) => this.deps.log.error({ err: (e as Error).message }, 'housekeeping failed'))
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
     }, ms);
     t.unref();
     this.timers.push(t);

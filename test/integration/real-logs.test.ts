@@ -50,6 +50,7 @@ const KIND_OF: Record<string, string> = {
   'ehlo-quit': 'scanner',
   'rcpt-reject': 'rcpt-reject',
   'auth-not-advertised': 'protocol-abuse',
+  'temp-reject': 'temp-reject', // a 450 the client was told (issue 11.3)
   // Dovecot (issue 12): one summary line per connection
   'login-failed': 'auth-failure',
   'no-login': 'scanner',

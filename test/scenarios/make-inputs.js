@@ -123,3 +123,40 @@ sprayedCustomer(
   (t, pid, ip, user, q) => [exim.accepted(t, ip, user, `1${q.slice(0, 5)}-${q.slice(5)}0-AB`)],
   'sprayed-customer-exim',
 );
+
+// Issue 11 point 3: spam verdicts (a milter refusing the message) count only in the spam-source
+// jail that one drop-in line turns on. Two spam sources (three verdicts in 20 minutes; three in
+// 10 hours), a partner relay with two verdicts a day, and a customer (logged in) whose four
+// spammy messages count one fifth each. The postfix jail, over the same log, bans nobody.
+{
+  const H = 3_600_000;
+  const hdr = (t, proc, pid) => `${syslog(t)} mx postfix/${proc}[${pid}]: `;
+  const eom = (t, pid, ip, q) => `${hdr(t, 'cleanup', pid)}${q}: milter-reject: END-OF-MESSAGE from unknown[${ip}]: 5.7.1 Spam message rejected; from=<offer@bulk.example> to=<info@example.com> proto=ESMTP helo=<bulk.example>`;
+  const data = (t, pid, ip) => `${hdr(t, 'smtpd', pid)}NOQUEUE: milter-reject: DATA from unknown[${ip}]: 550 5.7.1 Blocked by SpamAssassin; from=<offer@bulk.example> to=<info@example.com> proto=ESMTP helo=<bulk.example>`;
+  const lines = [];
+  const q = (n) => `5PA${String(n).padStart(7, '0')}`;
+  let n = 0;
+  for (const dt of [0, 7, 19]) lines.push(eom(T0 + dt * 60_000, 7000 + n, '192.0.2.160', q(n++)));
+  for (const dt of [1, 6, 11]) lines.push(data(T0 + dt * H, 7100 + n++, '192.0.2.161'));
+  for (const dt of [0.5, 10, 25, 36]) lines.push(eom(T0 + dt * H, 7200 + n, '198.51.100.80', q(n++)));
+  lines.push(pf.saslOk(T0 + 2 * H, 7300, '198.51.100.81', 'bob@example.com', 'B0B0B0B0B1'));
+  for (let i = 0; i < 4; i++) lines.push(eom(T0 + 2 * H + (i + 1) * 600_000, 7301 + i, '198.51.100.81', q(n++)));
+  lines.sort((x, y) => (x.slice(0, 15) < y.slice(0, 15) ? -1 : x.slice(0, 15) > y.slice(0, 15) ? 1 : 0));
+  write('spam-source', lines);
+  write('spam-not-counted', lines);
+}
+
+// The same for Exim: the exim_spam jail, turned on in one line, bans a source of three refused
+// messages in a day (DATA ACL spam score, sa-exim); a relay refused twice is spared.
+{
+  const H = 3_600_000;
+  const id = (t) => `1w${(t / 60_000).toString(36).slice(-4)}-000AbC-Zz`;
+  const afterData = (t, ip) => `${eximTime(t)} ${id(t)} H=(bulk.example) [${ip}]:${40000 + (t % 20000)} F=<offer@bulk.example> rejected after DATA: Your message scored 20.0 SpamAssassin points`;
+  const saExim = (t, ip) => `${eximTime(t)} ${id(t)} SA: Action: permanently rejected message: score=25.3 required=5.0 trigger=12.0 (scanned in 3/3 secs | Message-Id: ${t}@bulk.example). From <offer@bulk.example> (host=bulk.example [${ip}]) for info@example.com`;
+  const lines = [];
+  for (const dt of [0, 2, 9]) lines.push(afterData(T0 + dt * H, '192.0.2.162'));
+  for (const dt of [1, 3, 4]) lines.push(saExim(T0 + dt * H, '192.0.2.163'));
+  for (const dt of [0.5, 20]) lines.push(afterData(T0 + dt * H, '198.51.100.82'));
+  lines.sort();
+  write('spam-source-exim', lines);
+}

@@ -106,6 +106,22 @@ const behaviours = {
     }
   },
 
+  /** EHLO with a name the server cannot resolve, MAIL and RCPT (deferred with 450), again and again. */
+  async 'deferred-helo'(ctx) {
+    for (let round = 0; round < ctx.scenario.rounds; round += 1) {
+      await ctx.session(ctx.scenario.ports[0], async (session) => {
+        await session.readReply();
+        const ehlo = await session.command('EHLO mx.unresolvable.example');
+        const mail = await session.command('MAIL FROM:<offers@bulk.example>');
+        const rcpt = await session.command('RCPT TO:<info@example.test>');
+        if (rcpt.code >= 400 && rcpt.code < 500) session.event('temp-reject');
+        await session.quit();
+        return `ehlo-${ehlo.code}-mail-${mail.code}-rcpt-${rcpt.code}`;
+      });
+      await ctx.sleep(ctx.jitter(200, 600));
+    }
+  },
+
   /** "EHLO User" then QUIT, again and again (shared/seeds/postfix-verbose-ehlo-quit-scanner.txt). */
   async 'ehlo-quit-scanner'(ctx) {
     for (let round = 0; round < ctx.scenario.rounds; round += 1) {

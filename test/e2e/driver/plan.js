@@ -79,6 +79,14 @@ function buildScenarios() {
       expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 6 },
     },
     {
+      // A bot whose HELO does not resolve, hammering: Postfix defers each RCPT (450, temp-reject,
+      // 0.25 in 4 minutes), so its 20th visit within 4 minutes bans it (issue 11.3).
+      id: 'postfix-deferred-helo', mta: 'postfix', kind: 'deferred-helo',
+      ports: [PORTS.postfixSmtp], rounds: 22,
+      addresses: range4('192.0.2', 76, 1),
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 22 },
+    },
+    {
       // Only `disconnect ... ehlo=1 quit=1 commands=2` reaches the log: 0.25 each, so 20 visits.
       id: 'postfix-ehlo-quit-scanner', mta: 'postfix', kind: 'ehlo-quit-scanner',
       ports: [PORTS.postfixSmtp], rounds: 22,

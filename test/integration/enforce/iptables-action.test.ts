@@ -1,17 +1,8 @@
-import { parseCidr } from '../../../src/core/ip';
-import type { Ban } from '../../../src/core/types';
 import { createAction } from '../../../src/enforce/create-action';
 import { IptablesAction } from '../../../src/enforce/iptables-action';
 import { ipsetName } from '../../../src/enforce/ipset-script';
-import { documentationHosts } from '../../helpers/fixture-hosts';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
-
-const WEEK_MS = 604_800_000;
-const NOW = Date.UTC(2025, 0, 1);
-
-function ban(ip: string, durationMs = WEEK_MS, jail = 'postfix'): Ban {
-  return { ip, jail, since: NOW, until: NOW + durationMs, reason: 'threshold', count: 0 };
-}
+import { ban, expectBulkBanListed, NOW, WEEK_MS } from './action-fixtures';
 
 describeWithNetns(['ipset', 'iptables', 'ip6tables'])('iptables/ipset action (real ipset and iptables in a network namespace)', () => {
   let ns: Netns;
@@ -108,15 +99,7 @@ describeWithNetns(['ipset', 'iptables', 'ip6tables'])('iptables/ipset action (re
 
   test('20,000 bans go in as one ipset restore and all are listed', async () => {
     const action = await ready('bulk', [25]);
-    const ips = documentationHosts(20_000);
-    const started = Date.now();
-    await action.ban(ips.map((ip) => ban(ip)), NOW);
-    const banMs = Date.now() - started;
-    const listStarted = Date.now();
-    const listed = await action.listed();
-    console.log(`ipset: 20,000 bans in one ipset restore took ${banMs} ms; listing them took ${Date.now() - listStarted} ms`);
-    expect(listed.size).toBe(20_000);
-    expect(listed).toEqual(new Set(ips.map((ip) => parseCidr(ip)!.text)));
+    await expectBulkBanListed(action, 'ipset');
   });
 
   test('a failed ipset command throws a FIREWALL error carrying ipset\'s message', async () => {

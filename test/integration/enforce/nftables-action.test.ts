@@ -1,18 +1,9 @@
 import { MailjailError } from '../../../src/core/errors';
-import { parseCidr } from '../../../src/core/ip';
-import type { Ban } from '../../../src/core/types';
 import { createAction } from '../../../src/enforce/create-action';
 import { parseSetElements, parseTableSummary, type NftTableSummary } from '../../../src/enforce/nft-json';
 import { NftablesAction } from '../../../src/enforce/nftables-action';
-import { documentationHosts } from '../../helpers/fixture-hosts';
 import { createNetns, describeWithNetns, type Netns } from '../../helpers/netns';
-
-const WEEK_MS = 604_800_000;
-const NOW = Date.UTC(2025, 0, 1);
-
-function ban(ip: string, durationMs = WEEK_MS, jail = 'postfix'): Ban {
-  return { ip, jail, since: NOW, until: NOW + durationMs, reason: 'threshold', count: 0 };
-}
+import { ban, expectBulkBanListed, NOW, WEEK_MS } from './action-fixtures';
 
 describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', () => {
   let ns: Netns;
@@ -188,16 +179,7 @@ describeWithNetns(['nft'])('nftables action (real nft in a network namespace)', 
 
   test('20,000 bans go in as one batch and all are listed', async () => {
     const action = await ready('bulk', [25]);
-    const ips = documentationHosts(20_000);
-    const started = Date.now();
-    await action.ban(ips.map((ip) => ban(ip)), NOW);
-    const banMs = Date.now() - started;
-    const listStarted = Date.now();
-    const listed = await action.listed();
-    const listMs = Date.now() - listStarted;
-    console.log(`nftables: 20,000 bans in one nft -f took ${banMs} ms; listing them took ${listMs} ms`);
-    expect(listed.size).toBe(20_000);
-    expect(listed).toEqual(new Set(ips.map((ip) => parseCidr(ip)!.text)));
+    await expectBulkBanListed(action, 'nftables');
   });
 
   test('a failed nft command throws a FIREWALL error carrying nft\'s message', async () => {

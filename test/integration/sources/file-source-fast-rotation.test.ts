@@ -124,12 +124,7 @@ describe('file source: rotations faster than the reader', () => {
 
   it('finishes the saved file and the middle one of two rotations made while stopped', async () => {
     const c = new Consumer();
-    writeFileSync(t.log, '');
-    const first = t.follow(c);
-    await first.start();
-    write(t.log, 10);
-    await waitFor('ten lines', () => c.events.length === 10);
-    await first.stop();
+    await t.readThenStop(c, () => write(t.log, 10), 10);
     write(t.log, 5);
     rotateByRename();
     write(t.log, 20);
@@ -141,12 +136,7 @@ describe('file source: rotations faster than the reader', () => {
 
   it('reads dated generations made while stopped in date order', async () => {
     const c = new Consumer();
-    writeFileSync(t.log, '');
-    const first = t.follow(c);
-    await first.start();
-    write(t.log, 3);
-    await waitFor('three lines', () => c.events.length === 3);
-    await first.stop();
+    await t.readThenStop(c, () => write(t.log, 3), 3);
     write(t.log, 2);
     renameSync(t.log, `${t.log}-20261201`);
     write(t.log, 4);

@@ -103,13 +103,8 @@ describe('file source: reading appends', () => {
   });
 
   it('resumes exactly after the saved cursor when stopped and started again', async () => {
-    writeFileSync(t.log, '');
     const c = new Consumer();
-    const first = t.follow(c);
-    await first.start();
-    appendFileSync(t.log, 'line 1\nline 2\n');
-    await waitFor('two lines', () => c.events.length === 2);
-    await first.stop();
+    await t.readThenStop(c, () => appendFileSync(t.log, 'line 1\nline 2\n'), 2);
     appendFileSync(t.log, 'line 3\nline 4\n');
     const second = t.follow(c);
     await second.start();

@@ -98,13 +98,8 @@ describe('file source: rotation', () => {
   });
 
   it('finishes a file rotated by rename while stopped before reading its successor', async () => {
-    writeFileSync(t.log, '');
     const c = new Consumer();
-    const first = t.follow(c);
-    await first.start();
-    appendFileSync(t.log, 'line 1\nline 2\n');
-    await waitFor('two lines', () => c.events.length === 2);
-    await first.stop();
+    await t.readThenStop(c, () => appendFileSync(t.log, 'line 1\nline 2\n'), 2);
     appendFileSync(t.log, 'line 3\nline 4\n');
     renameSync(t.log, `${t.log}.1`);
     writeFileSync(t.log, 'line 5\nline 6\n');
@@ -159,13 +154,8 @@ describe('file source: rotation', () => {
   });
 
   it('reads a file from the start when its inode was recycled for other content while stopped', async () => {
-    writeFileSync(t.log, '');
     const c = new Consumer();
-    const first = t.follow(c);
-    await first.start();
-    appendFileSync(t.log, 'old line 1\nold line 2\n');
-    await waitFor('two lines', () => c.events.length === 2);
-    await first.stop();
+    await t.readThenStop(c, () => appendFileSync(t.log, 'old line 1\nold line 2\n'), 2);
     const saved = c.cursors.get(`postfix:${t.log}`);
     unlinkSync(t.log);
     writeFileSync(t.log, 'another file entirely, line 1\nline 2\n');

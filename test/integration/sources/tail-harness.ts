@@ -1,5 +1,5 @@
 /** Shared by the file-source tests: a temp dir per test, a consumer that saves cursors as the daemon does, polling waits. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FileCursor, LineEvent } from '../../../src/core/types';
@@ -103,6 +103,8 @@ export interface TailTest {
   readonly log: string;
   /** A source delivering to `c`, stopped after the test: id 'postfix' on the log unless `options` say otherwise. */
   follow(c: Consumer, options?: Partial<FileSourceOptions>): Source;
+  /** A first run: the log made empty and followed until the `lines` lines `append` writes are read, then stopped (its cursor saved). */
+  readThenStop(c: Consumer, append: () => void, lines: number): Promise<void>;
 }
 
 /** Registers the per-test set-up of a describe block: a fresh temp dir, and every followed source stopped after. */
@@ -122,6 +124,14 @@ export function useTailTest(name: string, defaults: Partial<FileSourceOptions> =
       const s = c.source(all.id ?? 'postfix', all.patterns ?? [t.log], all);
       sources.push(s);
       return s;
+    },
+    async readThenStop(c, append, lines) {
+      writeFileSync(t.log, '');
+      const first = t.follow(c);
+      await first.start();
+      append();
+      await waitFor(`${lines} lines`, () => c.events.length === lines);
+      await first.stop();
     },
   };
   beforeEach(() => {

@@ -30,7 +30,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('loadConfig', () => {
   it('knows the shipped jails, all disabled, with no config directory at all', () => {
     const c = loadConfig(null);
-    expect([...c.jails.keys()].sort()).toEqual(['dovecot', 'dovecot_journal', 'exim', 'icewarp', 'postfix', 'postfix_journal']);
+    expect([...c.jails.keys()].sort()).toEqual(['dovecot', 'dovecot_journal', 'exim', 'exim_spam', 'icewarp', 'postfix', 'postfix_journal', 'postfix_spam']);
     expect([...c.jails.values()].every((j) => !j.enabled)).toBe(true);
     expect(c.jails.get('postfix')!.rules.banTimeMs).toBe(7 * 86_400_000);
   });
@@ -88,6 +88,28 @@ describe('loadConfig', () => {
     expect(r.spray).toEqual({ enabled: true, distinctIps: 20, windowMs: 7_200_000, graceMs: 20_000, maxGraceMs: 45_000 });
     write('jails.d/95-off.yaml', 'jails:\n  postfix:\n    enabled: false\n');
     expect(loadConfig(dir).jails.get('postfix')!.enabled).toBe(false);
+  });
+
+  it('counts temporary rejects lightly in a four-minute window of their own, whatever the jail findTime (issue 11.3)', () => {
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    findTime: 1h\n');
+    const r = loadConfig(dir).jails.get('postfix')!.rules;
+    expect(r.events['temp-reject']).toEqual({ weight: 0.25, findTimeMs: 240_000 });
+    expect(r.events['auth-failure']!.findTimeMs).toBe(3_600_000);
+    write('jails.d/50-postfix.yaml', 'jails:\n  postfix:\n    events: { auth-failure: 1, temp-reject: 0.5 }\n');
+    expect(loadConfig(dir).jails.get('postfix')!.rules.events['temp-reject']).toEqual({ weight: 0.5, findTimeMs: 240_000 });
+  });
+
+  it('counts spam verdicts only in the spam jails, which one line turns on (issue 11.3)', () => {
+    const shipped = loadConfig(null).jails;
+    for (const name of ['postfix', 'postfix_journal', 'exim', 'icewarp', 'dovecot']) expect(shipped.get(name)!.rules.events['spam-verdict']).toBeUndefined();
+    write('jails.d/60-spam.yaml', 'jails: { postfix_spam: { enabled: true }, exim_spam: { enabled: true } }\n');
+    const c = loadConfig(dir);
+    for (const name of ['postfix_spam', 'exim_spam']) {
+      const j = c.jails.get(name)!;
+      expect(j.enabled).toBe(true);
+      expect(j.rules.events).toEqual({ 'spam-verdict': { weight: 1, findTimeMs: 86_400_000 } });
+      expect([j.rules.maxRetry, j.rules.banTimeMs]).toEqual([3, 86_400_000]);
+    }
   });
 
   it('reads the fleet keys with their defaults, a jail keeping its counts local, and names a bad key by file:line', () => {
