@@ -59,7 +59,8 @@ describeWithNetns(['nft'])('a jail that bans and notifies', () => {
   it('bans in the kernel at once and posts the why evidence to the webhook on its own retry', async () => {
     h.append([saslFailure('192.0.2.90'), saslFailure('192.0.2.90'), saslFailure('192.0.2.90')]);
     await waitFor(async () => (await h.nftElements()).has('192.0.2.90'));
-    await waitFor(() => existsSync(received), 20_000);
+    // the receiver's append creates the file before it writes the line: wait for the whole line
+    await waitFor(() => existsSync(received) && readFileSync(received, 'utf8').includes('\n'), 20_000);
     const posted = JSON.parse(readFileSync(received, 'utf8').trim().split('\n')[0]);
     expect(posted).toMatchObject({ ip: '192.0.2.90', jail: 'postfix', reason: 'threshold' });
     expect(posted.timeoutSeconds).toBeGreaterThan(6 * 86400);
