@@ -7,7 +7,7 @@
 //
 //   node test/e2e/e2e.js [--action nftables|iptables] [--fixtures]
 //     --action    run one action only (default: both)
-//     --fixtures  also rewrite fixtures/logs/real-{postfix,exim}.log and real-scenarios.json
+//     --fixtures  also rewrite fixtures/logs/real-{postfix,exim,exim-all,dovecot}.log and real-scenarios.json
 //                 from the nftables run
 // Writes test/e2e/out/: results.md, and per action the MTA logs, the driver's summaries and
 // mailjail's own log. Needs root and `npm run build` (test/e2e/run.sh does both checks).
@@ -24,6 +24,8 @@ const { SERVER, PORTS, CLOSED_PORT } = require('./driver/topology');
 const OUT = path.join(__dirname, 'out');
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'logs');
 const ACTIONS = ['nftables', 'iptables'];
+/** The MTAs' logs of a run (real-exim-all.log: the Exim with log_selector = +all and TLS). */
+const REAL_LOGS = ['real-postfix.log', 'real-exim.log', 'real-exim-all.log', 'real-dovecot.log'];
 const SERVER_ADDRESSES = [SERVER.v4, ...SERVER.v4Aliases, SERVER.v6];
 /** After the driver's own grace period, how long bans may still take to show in `list`. */
 const BAN_WAIT_MS = 30000;
@@ -103,7 +105,7 @@ async function runAction(action, checks, flags) {
     await waitForBans(daemon, summary, BAN_WAIT_MS);
     collectLogs(env, summaryFile, outDir); // waits for both logs to go quiet first
     if (flags.fixtures && action === 'nftables') {
-      for (const name of ['real-postfix.log', 'real-exim.log', 'real-dovecot.log', 'real-scenarios.json']) {
+      for (const name of [...REAL_LOGS, 'real-scenarios.json']) {
         fs.copyFileSync(path.join(outDir, name), path.join(FIXTURES, name));
       }
       phase(`fixtures rewritten in ${FIXTURES}`);
@@ -134,7 +136,7 @@ async function runAction(action, checks, flags) {
 
     const replay = assessReplay(checks, `${action} replay`, {
       scenarios: summary.scenarios,
-      files: ['real-postfix.log', 'real-exim.log', 'real-dovecot.log'].map((name) => path.join(outDir, name)),
+      files: REAL_LOGS.map((name) => path.join(outDir, name)),
       own: SERVER_ADDRESSES,
     });
     result.replay = replay;

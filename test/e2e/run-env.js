@@ -6,7 +6,7 @@
 // between setupEnv and runDriver).
 //
 //   node test/e2e/run-env.js [--fixtures] [--probe] [--keep] [--only id,id] [--concurrency N]
-//     --fixtures  copy the logs to fixtures/logs/real-{postfix,exim}.log + real-scenarios.json
+//     --fixtures  copy the logs to fixtures/logs/real-{postfix,exim,exim-all,dovecot}.log + real-scenarios.json
 //     --probe     after the run, TCP-probe every client address against every MTA port
 //     --keep      leave namespaces, daemons and the work dir running (tear down by hand with
 //                 test/e2e/env/teardown.sh WORKDIR)
@@ -51,6 +51,8 @@ function runDriver(env, args) {
   return new Promise((resolve, reject) => {
     const child = spawn('ip', ['netns', 'exec', env.clientNamespace, process.execPath, DRIVER, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      // the client certificates for the +all Exim's TLS sessions
+      env: { ...process.env, MJ_E2E_TLS_DIR: env.tlsDir },
     });
     let stdout = '';
     child.stdout.setEncoding('utf8');

@@ -1,6 +1,6 @@
 /**
  * The filters and jails against what real Postfix, Exim and Dovecot wrote (issues 5, 6 and 12),
- * without the MTAs: fixtures/logs/real-{postfix,exim,dovecot}.log come from the end-to-end run (test/e2e, `--fixtures`)
+ * without the MTAs: fixtures/logs/real-{postfix,exim,exim-all,dovecot}.log come from the end-to-end run (test/e2e, `--fixtures`)
  * and real-scenarios.json says what each client address did, counted from the replies the client
  * got, so these checks do not trust any regex.
  */
@@ -13,7 +13,8 @@ import type { Ban } from '../../src/core/types';
 import { replay } from '../../src/daemon/replay';
 
 const LOGS = join(__dirname, '..', '..', 'fixtures', 'logs');
-const FILES = ['real-postfix.log', 'real-exim.log', 'real-dovecot.log'].map((name) => join(LOGS, name));
+// real-exim-all.log: the second Exim, with log_selector = +all and STARTTLS (issue 11 point 1)
+const FILES = ['real-postfix.log', 'real-exim.log', 'real-exim-all.log', 'real-dovecot.log'].map((name) => join(LOGS, name));
 
 interface ScenarioInfo {
   id: string;
@@ -48,6 +49,7 @@ const KIND_OF: Record<string, string> = {
   'bad-helo': 'helo-reject',
   'ehlo-quit': 'scanner',
   'rcpt-reject': 'rcpt-reject',
+  'auth-not-advertised': 'protocol-abuse',
   'temp-reject': 'temp-reject', // a 450 the client was told (issue 11.3)
   // Dovecot (issue 12): one summary line per connection
   'login-failed': 'auth-failure',

@@ -7,8 +7,8 @@
 // reply that reveals it): the e2e test times bans from the last such moment, and
 // real-scenarios.json counts them to check the filters without trusting any regex.
 const { findAccount } = require('./accounts');
+const { authLogin, authPlain, noteHeloRejection, sendMessage } = require('./smtp-steps');
 
-const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -17,51 +17,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const BOT_USERS = ['hanks', 'test', 'sales', 'webmaster'];
 const BOT_PASSWORDS = ['888888', '123456', 'password', 'qwerty', '111111', 'abc123', 'admin123'];
-
-async function authLogin(session, user, password) {
-  const start = await session.command('AUTH LOGIN');
-  if (start.code !== 334) return start;
-  const afterUser = await session.command(b64(user));
-  if (afterUser.code !== 334) return afterUser;
-  return noteAuthReply(session, await session.command(b64(password)));
-}
-
-async function authPlain(session, user, password) {
-  return noteAuthReply(session, await session.command(`AUTH PLAIN ${b64(`\0${user}\0${password}`)}`));
-}
-
-function noteAuthReply(session, reply) {
-  if (reply.code === 535) session.event('auth-failure');
-  else if (reply.code === 235) session.event('auth-success');
-  return reply;
-}
-
-/** Postfix rejects a bad HELO at RCPT time (smtpd_delay_reject), Exim at the HELO itself. */
-function noteHeloRejection(session, ...replies) {
-  const rejected = replies.some((reply) =>
-    reply.code >= 500 && reply.lines.some((line) => /\b(?:helo|ehlo)\b/i.test(line)));
-  if (rejected) session.event('bad-helo');
-}
-
-async function sendMessage(session, { from, to, subject }) {
-  const mail = await session.command(`MAIL FROM:<${from}>`);
-  if (mail.code !== 250) return 'mail-rejected';
-  const rcpt = await session.command(`RCPT TO:<${to}>`);
-  if (rcpt.code !== 250) return 'rcpt-rejected';
-  const data = await session.command('DATA');
-  if (data.code !== 354) return 'data-rejected';
-  session.sendBurst([
-    `From: <${from}>`,
-    `To: <${to}>`,
-    `Subject: ${subject}`,
-    `Message-ID: <${Date.now()}.${Math.floor(Math.random() * 1e6)}@${from.split('@')[1]}>`,
-    '',
-    'Hello from the mailjail e2e traffic driver.',
-    '.',
-  ]);
-  const queued = await session.readReply();
-  return queued.code === 250 ? 'delivered' : 'message-rejected';
-}
 
 const behaviours = {
   /** EHLO ylmf-pc, AUTH LOGIN with a guessed password, drop: twice per address. */
@@ -305,6 +260,10 @@ function deliverAsPartner(ctx, port) {
   return ctx.session(port, async (session) => {
     await session.readReply(15000);
     await session.command(`EHLO mta${ctx.index + 1}.partner.example`);
+    if (ctx.scenario.startTls) {
+      await session.startTls();
+      await session.command(`EHLO mta${ctx.index + 1}.partner.example`);
+    }
     if (ctx.index === 0 && !ctx.followUp) {
       // A mistyped recipient is an ordinary, legitimate rejection.
       await session.command('MAIL FROM:<newsletter@partner.example>');
@@ -322,7 +281,9 @@ function deliverAsPartner(ctx, port) {
   });
 }
 
-// Dovecot's IMAP/POP3 clients (and the SMTP AUTH both Postfix and Dovecot log) live beside.
+// Dovecot's IMAP/POP3 clients (and the SMTP AUTH both Postfix and Dovecot log) live beside, and
+// the clients of the +all Exim (issue 11 point 1).
 const { dovecotBehaviours } = require('./dovecot-behaviours');
+const { eximAllBehaviours } = require('./exim-all-behaviours');
 
-module.exports = { behaviours: { ...behaviours, ...dovecotBehaviours }, sleep };
+module.exports = { behaviours: { ...behaviours, ...dovecotBehaviours, ...eximAllBehaviours }, sleep };

@@ -12,7 +12,7 @@
 //   main.js addresses | accounts | env-vars | scenario-map [--summary FILE]
 //   main.js check-addresses FILE...   (exit 1 if a log names a non-documentation address)
 const fs = require('node:fs');
-const { buildScenarios, allClientAddresses, ESCALATION_PREFIXES } = require('./plan');
+const { buildScenarios, allClientAddresses, eximAclHosts, ESCALATION_PREFIXES } = require('./plan');
 const { ACCOUNTS } = require('./accounts');
 const { SERVER, PORTS } = require('./topology');
 const { runScenarios } = require('./run-scenarios');
@@ -149,6 +149,11 @@ async function main() {
         POSTFIX_SUBMISSION_PORT: PORTS.postfixSubmission,
         EXIM_MX_PORT: PORTS.eximSmtp,
         EXIM_SUBMISSION_PORT: PORTS.eximSubmission,
+        EXIM_ALL_MX_PORT: PORTS.eximAllSmtp,
+        EXIM_ALL_SUBMISSION_PORT: PORTS.eximAllSubmission,
+        EXIM_JUNK_HOSTS: eximAclHosts('junk'),
+        EXIM_SVERIFY_HOSTS: eximAclHosts('sender-verify'),
+        EXIM_DROP_HOSTS: eximAclHosts('drop'),
         DOVECOT_IMAP_PORT: PORTS.dovecotImap,
         DOVECOT_POP3_PORT: PORTS.dovecotPop3,
       };

@@ -190,6 +190,57 @@ function buildScenarios() {
       legitimate: true,
       expect: { ban: false, reasons: [], failuresPerAddress: 0 },
     },
+    // ---- Exim with log_selector = +all and STARTTLS (self-signed certificate; some clients present
+    // one): 1026 = MX (AUTH offered only after STARTTLS), 1588 = submission. Issue 11 point 1.
+    {
+      id: 'exim-all-tls-bruteforce', mta: 'exim', kind: 'tls-bruteforce',
+      ports: [PORTS.eximAllSubmission], rounds: 3,
+      addresses: ['192.0.2.140'],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 6 },
+    },
+    {
+      // Refused by an RBL-style ACL whose message quotes $sender_fullhost, over TLS with a client
+      // certificate the server cannot verify (X=, CV=no, DN=, SNI= on every reject line).
+      id: 'exim-all-junk-rcpt', mta: 'exim', kind: 'junk-rcpt',
+      ports: [PORTS.eximAllSmtp], rounds: 3, eximAcl: 'junk',
+      addresses: ['192.0.2.141', ...range6('2001:db8:2', 0xa0, 1)],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 12 },
+    },
+    {
+      id: 'exim-all-sender-verify', mta: 'exim', kind: 'unverifiable-sender',
+      ports: [PORTS.eximAllSmtp], rounds: 4, eximAcl: 'sender-verify',
+      addresses: ['192.0.2.142'],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 12 },
+    },
+    {
+      // Dropped by the connect ACL: `rejected connection` then `closed by DROP in ACL`.
+      id: 'exim-all-connect-drop', mta: 'exim', kind: 'connect-dropped',
+      ports: [PORTS.eximAllSmtp], rounds: 10, eximAcl: 'drop',
+      addresses: ['192.0.2.143'],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 10 },
+    },
+    {
+      id: 'exim-all-auth-unadvertised', mta: 'exim', kind: 'auth-unadvertised',
+      ports: [PORTS.eximAllSmtp], rounds: 4,
+      addresses: ['192.0.2.144'],
+      expect: { ban: true, reasons: ['threshold'], failuresPerAddress: 4 },
+    },
+    {
+      // Over TLS with a certificate the server trusts (CV=yes): one mistypes once, one mistypes a
+      // recipient after logging in, one logs in and sends nothing (a mail client checking settings).
+      id: 'exim-all-customers', mta: 'exim', kind: 'tls-customer',
+      ports: [PORTS.eximAllSubmission],
+      addresses: [...range4('192.0.2', 226, 3), ...range6('2001:db8:a', 0x1c0, 1)],
+      legitimate: true,
+      expect: { ban: false, reasons: [], failuresPerAddress: 1 },
+    },
+    {
+      id: 'exim-all-legit-mta', mta: 'exim', kind: 'legit-mta',
+      ports: [PORTS.eximAllSmtp], startTls: true,
+      addresses: ['192.0.2.229', '192.0.2.218'],
+      legitimate: true,
+      expect: { ban: false, reasons: [], failuresPerAddress: 0 },
+    },
     // ---- Dovecot: 143 = IMAP, 110 = POP3, on the passwd-file Postfix's SASL uses (issue 12)
     {
       // Three connections of three guesses: Dovecot's summary says `3 attempts`, three strikes each.
@@ -243,6 +294,12 @@ function buildScenarios() {
   ].map((scenario) => ({ legitimate: false, rounds: 2, ...scenario }));
 }
 
+/** The +all Exim's ACL host lists (`<;`-separated: IPv6 addresses hold colons), by `eximAcl`. */
+function eximAclHosts(kind) {
+  const hosts = buildScenarios().filter((s) => s.eximAcl === kind).flatMap((s) => s.addresses);
+  return `<; ${hosts.join(' ; ')}`;
+}
+
 function allClientAddresses(scenarios = buildScenarios()) {
   const seen = new Set();
   for (const scenario of scenarios) {
@@ -254,4 +311,4 @@ function allClientAddresses(scenarios = buildScenarios()) {
   return [...seen];
 }
 
-module.exports = { buildScenarios, allClientAddresses, ESCALATION_PREFIXES };
+module.exports = { buildScenarios, allClientAddresses, eximAclHosts, ESCALATION_PREFIXES };

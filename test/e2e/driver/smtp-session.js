@@ -2,6 +2,7 @@
 // One SMTP client connection bound to a chosen source address, with a timestamped transcript.
 // Written for misbehaving clients too: it can talk before the banner and send without reading.
 const net = require('node:net');
+const tls = require('node:tls');
 
 const DEFAULT_REPLY_TIMEOUT_MS = 15000;
 
@@ -63,15 +64,48 @@ class SmtpSession {
         this.wake();
         reject(error);
       });
-      socket.on('data', (chunk) => {
-        this.buffer += chunk;
-        this.wake();
+      this.listen(socket);
+    });
+  }
+
+  listen(socket) {
+    socket.on('data', (chunk) => {
+      this.buffer += chunk;
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  /**
+   * STARTTLS, then the TLS handshake over the same connection (any server certificate; the
+   * client's own when `cert`/`key` are given). Resolves with the reply to STARTTLS; the caller
+   * says EHLO again. A failed handshake closes the session.
+   */
+  async startTls({ cert, key, servername = 'mx.example.test' } = {}) {
+    const reply = await this.command('STARTTLS');
+    if (reply.code !== 220) return reply;
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    await new Promise((resolve) => {
+      const secure = tls.connect({ socket: plain, servername, rejectUnauthorized: false, cert, key }, () => {
+        this.note('*', `TLS ${secure.getProtocol()} ${secure.getCipher().name}`);
+        resolve();
       });
-      socket.on('close', () => {
+      secure.setEncoding('latin1');
+      secure.once('error', (error) => {
+        this.note('*', `TLS error ${error.code || error.message}`);
         this.closed = true;
         this.wake();
+        resolve();
       });
+      this.socket = secure;
+      this.listen(secure);
     });
+    return reply;
   }
 
   wake() {

@@ -20,6 +20,9 @@ const PORTS = {
   postfixSubmission: 587,
   eximSmtp: 1025,
   eximSubmission: 1587,
+  // A second Exim with log_selector = +all and STARTTLS (issue 11 point 1): every optional field.
+  eximAllSmtp: 1026,
+  eximAllSubmission: 1588,
   dovecotImap: 143,
   dovecotPop3: 110,
 };

@@ -2,7 +2,8 @@
 # Builds the mailjail e2e environment (issue 6):
 #   server namespace: Postfix (25 smtpd, 2525 postscreen, 587 submission) + Dovecot SASL,
 #                     Dovecot IMAP (143) and POP3 (110) on the same passwd-file,
-#                     Exim 4.96 from an unpacked exim4-daemon-light (1025 MX, 1587 submission)
+#                     Exim 4.96 from an unpacked exim4-daemon-light (1025 MX, 1587 submission),
+#                     and a second Exim with log_selector = +all and STARTTLS (1026, 1588)
 #   client namespace: one veth peer carrying every client address of test/e2e/driver/plan.js
 # Usage: setup.sh WORKDIR [ID]
 #   WORKDIR must be empty or missing; it receives configs, queues, logs, env.sh and env.json.
@@ -23,7 +24,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 on_error() {
   local status=$?
   log "failed (exit $status) at line ${BASH_LINENO[0]}"
-  for file in "$WORKDIR"/log/*.log "$WORKDIR"/log/exim/*log "$WORKDIR/log/startup.stderr"; do
+  for file in "$WORKDIR"/log/*.log "$WORKDIR"/log/exim*/*log "$WORKDIR/log/startup.stderr"; do
     [[ -s "$file" ]] && { log "--- tail of $file"; tail -n 20 "$file" >&2; }
   done
   if [[ "${MJ_E2E_KEEP:-0}" != 1 ]]; then
@@ -92,11 +93,36 @@ render() { # render TEMPLATE OUTPUT: replace @NAME@ with the value of shell vari
   local template="$1" output="$2" text name
   text="$(<"$template")"
   for name in WORKDIR ID EXIM MAIL_UID MAIL_GID GREET_WAIT AUTH_FAILURE_DELAY EXIM_MX_PORT \
-    EXIM_SUBMISSION_PORT EXIM_GREET_DELAY DOVECOT_IMAP_PORT DOVECOT_POP3_PORT; do
-    text="${text//@$name@/${!name}}"
+    EXIM_SUBMISSION_PORT EXIM_GREET_DELAY DOVECOT_IMAP_PORT DOVECOT_POP3_PORT EXIM_DIR EXIM_LOG_DIR \
+    EXIM_LOG_SELECTOR EXIM_LOG_TIMEZONE EXIM_TLS EXIM_DROP_HOSTS EXIM_JUNK_HOSTS EXIM_SVERIFY_HOSTS; do
+    [[ -v $name ]] && text="${text//@$name@/${!name}}" # the EXIM_* ones only inside render_exim
   done
   if grep -q '@[A-Z_]*@' <<<"$text"; then log "unfilled variable in $template"; return 1; fi
   printf '%s\n' "$text" >"$output"
+}
+
+# Self-signed certificates for the +all Exim: its own, one its customers present (trusted: CV=yes)
+# and one bots present (CV=no). EC keys: a fraction of a second each.
+make_certificates() {
+  local dir="$WORKDIR/tls" name
+  mkdir -p "$dir"
+  for name in server customer bot; do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+      -subj "/O=mailjail e2e/CN=$name.example.test" -keyout "$dir/$name.key" -out "$dir/$name.crt" \
+      2>/dev/null
+  done
+  chown root:Debian-exim "$dir"/*.key && chmod 640 "$dir"/*.key
+  chmod 755 "$dir" && chmod 644 "$dir"/*.crt
+}
+
+# render_exim DIR LOG_DIR MX_PORT SUBMISSION_PORT SELECTOR TIMEZONE TLS_BLOCK: one Exim instance's config
+render_exim() {
+  local EXIM_DIR="$1" EXIM_LOG_DIR="$2" EXIM_MX_PORT="$3" EXIM_SUBMISSION_PORT="$4"
+  local EXIM_LOG_SELECTOR="$5" EXIM_LOG_TIMEZONE="$6" EXIM_TLS="$7"
+  mkdir -p "$EXIM_DIR/spool" "$EXIM_LOG_DIR"
+  chown Debian-exim:Debian-exim "$EXIM_DIR/spool" "$EXIM_LOG_DIR"
+  render "$HERE/templates/exim.conf" "$EXIM_DIR/exim.conf"
+  chmod 644 "$EXIM_DIR/exim.conf" # exim refuses a -C file writable by anyone but root
 }
 
 wait_for_ports() {
@@ -157,17 +183,25 @@ log "client addresses: $(ip -n "$CLIENT_NS" -o addr show dev veth-cli | wc -l)"
 
 log "configs in $WORKDIR"
 mkdir -p "$WORKDIR"/{log,postfix/etc,postfix/spool,postfix/data,dovecot/run,dovecot/state} \
-  "$WORKDIR"/{exim/spool,log/exim,mail/postfix,mail/exim,mail/dovecot}
+  "$WORKDIR"/{exim,mail/postfix,mail/exim,mail/dovecot}
 chown postfix:postfix "$WORKDIR/postfix/data"
-chown Debian-exim:Debian-exim "$WORKDIR/exim/spool" "$WORKDIR/log/exim"
 chown nobody:nogroup "$WORKDIR"/mail/{postfix,dovecot}
 # Exim run with -C drops root for good, so it can only deliver as its own user.
 chown Debian-exim:Debian-exim "$WORKDIR/mail/exim"
 render "$HERE/templates/postfix-main.cf" "$WORKDIR/postfix/etc/main.cf"
 render "$HERE/templates/postfix-master.cf" "$WORKDIR/postfix/etc/master.cf"
 render "$HERE/templates/dovecot.conf" "$WORKDIR/dovecot/dovecot.conf"
-render "$HERE/templates/exim.conf" "$WORKDIR/exim/exim.conf"
-chmod 644 "$WORKDIR/exim/exim.conf" # exim refuses a -C file writable by anyone but root
+make_certificates
+render_exim "$WORKDIR/exim" "$WORKDIR/log/exim" "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT" \
+  '+smtp_connection +smtp_no_mail +smtp_protocol_error +smtp_syntax_error +incoming_port +incoming_interface +pid' \
+  false $'tls_advertise_hosts =\nauth_advertise_hosts = *'
+render_exim "$WORKDIR/exim-all" "$WORKDIR/log/exim-all" "$EXIM_ALL_MX_PORT" "$EXIM_ALL_SUBMISSION_PORT" \
+  '+all' true "tls_advertise_hosts = *
+tls_certificate = $WORKDIR/tls/server.crt
+tls_privatekey = $WORKDIR/tls/server.key
+tls_try_verify_hosts = *
+tls_verify_certificates = $WORKDIR/tls/customer.crt
+auth_advertise_hosts = \${if or{{eq{\$received_port}{$EXIM_ALL_SUBMISSION_PORT}}{!eq{\$tls_in_cipher}{}}}{*}{}}"
 : >"$WORKDIR/postfix/etc/vmailbox"
 : >"$WORKDIR/dovecot/users"
 : >"$WORKDIR/exim/passwd"
@@ -191,10 +225,13 @@ log 'starting dovecot'
 ip netns exec "$SERVER_NS" dovecot -c "$WORKDIR/dovecot/dovecot.conf" </dev/null \
   >>"$WORKDIR/log/startup.stderr" 2>&1
 log 'starting exim'
-ip netns exec "$SERVER_NS" "$EXIM" -C "$WORKDIR/exim/exim.conf" -bd -q30m </dev/null \
-  >>"$WORKDIR/log/startup.stderr" 2>&1
+for instance in exim exim-all; do
+  ip netns exec "$SERVER_NS" "$EXIM" -C "$WORKDIR/$instance/exim.conf" -bd -q30m </dev/null \
+    >>"$WORKDIR/log/startup.stderr" 2>&1
+done
 wait_for_ports "$POSTFIX_SMTP_PORT" "$POSTFIX_POSTSCREEN_PORT" "$POSTFIX_SUBMISSION_PORT" \
-  "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT" "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"
+  "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT" "$EXIM_ALL_MX_PORT" "$EXIM_ALL_SUBMISSION_PORT" \
+  "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"
 for _ in $(seq 50); do [[ -S "$WORKDIR/postfix/spool/private/auth" ]] && break; sleep 0.1; done
 [[ -S "$WORKDIR/postfix/spool/private/auth" ]] || { log 'dovecot auth socket missing'; false; }
 
@@ -212,16 +249,19 @@ cat >"$WORKDIR/env.json" <<JSON
     "postfixSmtp": $POSTFIX_SMTP_PORT, "postfixPostscreen": $POSTFIX_POSTSCREEN_PORT,
     "postfixSubmission": $POSTFIX_SUBMISSION_PORT,
     "eximSmtp": $EXIM_MX_PORT, "eximSubmission": $EXIM_SUBMISSION_PORT,
+    "eximAllSmtp": $EXIM_ALL_MX_PORT, "eximAllSubmission": $EXIM_ALL_SUBMISSION_PORT,
     "dovecotImap": $DOVECOT_IMAP_PORT, "dovecotPop3": $DOVECOT_POP3_PORT
   },
   "logs": {
     "postfix": "$WORKDIR/log/postfix.log",
     "exim": "$WORKDIR/log/exim/mainlog",
     "eximReject": "$WORKDIR/log/exim/rejectlog",
+    "eximAll": "$WORKDIR/log/exim-all/mainlog",
     "dovecot": "$WORKDIR/log/dovecot.log"
   },
   "exim": "$EXIM",
   "eximConfig": "$WORKDIR/exim/exim.conf",
+  "tlsDir": "$WORKDIR/tls",
   "postfixConfigDir": "$WORKDIR/postfix/etc"
 }
 JSON

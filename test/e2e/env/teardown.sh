@@ -28,7 +28,9 @@ if ns_exists "${SERVER_NS:-}"; then
   if [[ -f "$WORKDIR/postfix/etc/main.cf" ]]; then
     ip netns exec "$SERVER_NS" postfix -c "$WORKDIR/postfix/etc" stop >/dev/null 2>&1 || true
   fi
-  if [[ -f "$WORKDIR/exim/exim.pid" ]]; then kill -TERM "$(cat "$WORKDIR/exim/exim.pid")" 2>/dev/null; fi
+  for pid_file in "$WORKDIR/exim/exim.pid" "$WORKDIR/exim-all/exim.pid"; do
+    if [[ -f "$pid_file" ]]; then kill -TERM "$(cat "$pid_file")" 2>/dev/null; fi
+  done
   if [[ -f "$WORKDIR/dovecot/run/master.pid" ]]; then
     kill -TERM "$(cat "$WORKDIR/dovecot/run/master.pid")" 2>/dev/null
   fi

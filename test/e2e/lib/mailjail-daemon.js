@@ -60,7 +60,7 @@ class MailjailDaemon {
       `    sources: [{ file: ${this.env.logs.postfix} }]`,
       '  exim:',
       '    enabled: true',
-      `    sources: [{ file: ${this.env.logs.exim} }]`,
+      `    sources: [{ file: ${this.env.logs.exim} }, { file: ${this.env.logs.eximAll} }]`,
       '  dovecot:',
       '    enabled: true',
       `    sources: [{ file: ${this.env.logs.dovecot} }]`,
