@@ -64,7 +64,12 @@ const sections = [
   // a partial run (--only) must not replace the full report
   if (!only) fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), markdown);
   process.stdout.write(markdown);
-})().catch((e) => {
-  process.stderr.write(`bench failed: ${e.stack || e}\n`);
-  process.exitCode = 1;
-});
+})().then(
+  // Exit at once, as a failure does: a child a suite left behind (a monitor of a namespace) would
+  // keep the event loop, and the heavy lock others wait on, forever. The exit hook kills it.
+  () => process.exit(),
+  (e) => {
+    process.stderr.write(`bench failed: ${e.stack || e}\n`);
+    process.exit(1);
+  },
+);

@@ -110,8 +110,8 @@ async function withFleet(onElement, fn, { lone = false } = {}) {
     if (process.env.MJ_FLEET_BENCH_LOGS) for (const [i, n] of nodes.entries()) n.child.stdout.on('data', (d) => fs.appendFileSync(`${process.env.MJ_FLEET_BENCH_LOGS}/mx${i + 1}.log`, d));
     for (const [i, n] of nodes.entries()) {
       const m = new NftMonitor(n.ns, (set, ip, t) => set.startsWith('postfix_v4') && onElement(i, ip, t));
+      monitors.push(m); // stopped in `finally` even when its start fails
       await m.start();
-      monitors.push(m);
     }
     return await fn(nodes);
   } finally {

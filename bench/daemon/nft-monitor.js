@@ -48,6 +48,16 @@ class NftMonitor {
       this.errors = (this.errors + d.toString()).slice(-2000);
     });
     const seen = new Promise((resolve) => (probeSeen = resolve));
+    try {
+      await this.probe(seen);
+    } catch (e) {
+      await this.stop(); // a monitor that never proved itself must not outlive its namespace
+      throw e;
+    }
+  }
+
+  /** Adds probe elements until the monitor prints one (it first reads the whole ruleset). */
+  async probe(seen) {
     // nft monitor first reads the ruleset (seconds with 100,000 interval elements)
     const deadline = Date.now() + 60_000;
     await this.ns.execOk(['nft', '-f', '-'], {
@@ -73,8 +83,10 @@ class NftMonitor {
     this.child = null;
     this.cpuMsAtStop = cpuMsOf(child.pid);
     const exited = new Promise((r) => child.once('exit', r));
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
     this.kill();
   }
 }
