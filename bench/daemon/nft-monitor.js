@@ -20,8 +20,24 @@ class NftMonitor {
     this.child = null;
   }
 
-  /** Starts the monitor and waits until it demonstrably sees events (a probe table's element). */
+  /**
+   * Starts the monitor and waits until it demonstrably sees events (a probe table's element).
+   * `nft monitor` first caches the ruleset; a set a daemon replaces meanwhile makes it exit
+   * ("Unable to cache set_elem. Set not found"): such a start is retried with a new monitor.
+   */
   async start() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        process.stderr.write(`bench: nft monitor in ${this.ns.name}, attempt ${attempt}: ${e.message}\n`);
+      }
+    }
+  }
+
+  async startOnce() {
+    this.errors = '';
     const child = spawn('ip', ['netns', 'exec', this.ns.name, 'nft', 'monitor', 'new', 'elements'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.kill = killOnCleanup(child);
@@ -49,7 +65,7 @@ class NftMonitor {
     });
     const seen = new Promise((resolve) => (probeSeen = resolve));
     try {
-      await this.probe(seen);
+      await this.probe(seen, child);
     } catch (e) {
       await this.stop(); // a monitor that never proved itself must not outlive its namespace
       throw e;
@@ -57,16 +73,18 @@ class NftMonitor {
   }
 
   /** Adds probe elements until the monitor prints one (it first reads the whole ruleset). */
-  async probe(seen) {
+  async probe(seen, child) {
     // nft monitor first reads the ruleset (seconds with 100,000 interval elements)
     const deadline = Date.now() + 60_000;
     await this.ns.execOk(['nft', '-f', '-'], {
-      input: 'add table inet mjbenchprobe\nadd set inet mjbenchprobe s { type ipv4_addr; }\n',
+      input: 'add table inet mjbenchprobe\nadd set inet mjbenchprobe s { type ipv4_addr; }\n', // `add` of an existing table or set is no error
     });
     for (let i = 1; ; i++) {
       await this.ns.execOk(['nft', 'add', 'element', 'inet', 'mjbenchprobe', 's', `{ 192.0.2.${i % 250} }`]);
       const ok = await raceTimeout(seen.then(() => true), 100, false);
       if (ok) break;
+      const broken = child.exitCode !== null || child.signalCode !== null || /Unable to cache/.test(this.errors);
+      if (broken) throw new Error(`nft monitor failed at start: ${this.errors.trim()}`);
       if (Date.now() > deadline) throw new Error(`nft monitor saw nothing within 60 s: ${this.errors}`);
     }
     await this.ns.execOk(['nft', 'delete', 'table', 'inet', 'mjbenchprobe']);
