@@ -12,22 +12,11 @@ class MailboxSession extends SmtpSession {
     this.tag = 0;
   }
 
-  takeReply() {
-    const lines = [];
-    let offset = 0;
-    for (;;) {
-      const end = this.buffer.indexOf('\n', offset);
-      if (end < 0) return null;
-      const line = this.buffer.slice(offset, end).replace(/\r$/, '');
-      lines.push(line);
-      offset = end + 1;
-      const code = this.protocol === 'pop3' ? pop3Code(line) : this.imapCode(line);
-      if (code !== null) {
-        this.buffer = this.buffer.slice(offset);
-        this.greeted = true;
-        return { code, lines };
-      }
-    }
+  /** SmtpSession's reply reader, with the mailbox protocols' end-of-reply lines. */
+  replyCode(line) {
+    const code = this.protocol === 'pop3' ? pop3Code(line) : this.imapCode(line);
+    if (code !== null) this.greeted = true;
+    return code;
   }
 
   /** IMAP: the greeting is untagged; after it a reply ends at a tagged line or a continuation. */

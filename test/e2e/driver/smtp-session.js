@@ -126,12 +126,17 @@ class SmtpSession {
       const line = this.buffer.slice(offset, end).replace(/\r$/, '');
       lines.push(line);
       offset = end + 1;
-      if (!/^\d{3}-/.test(line)) {
+      const code = this.replyCode(line);
+      if (code !== null) {
         this.buffer = this.buffer.slice(offset);
-        const code = Number(line.slice(0, 3)) || 0;
         return { code, lines };
       }
     }
+  }
+
+  /** The code of a reply's last line, or null while the reply goes on (`250-...`). */
+  replyCode(line) {
+    return /^\d{3}-/.test(line) ? null : Number(line.slice(0, 3)) || 0;
   }
 
   /** Reads the next reply; resolves { code: 0 } if the server closed or stayed silent. */
