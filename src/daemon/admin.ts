@@ -96,7 +96,11 @@ async function unban(deps: AdminDeps, ip: string, jailName: string | undefined):
 /** In a fleet: the lifted rows of each running jail, into the outbox (called inside the lift's transaction). */
 function shareLifted(deps: AdminDeps, rows: BanRow[]): void {
   const byJail = new Map<string, string[]>();
-  for (const row of rows) byJail.set(row.jail, [...(byJail.get(row.jail) ?? []), row.ip]);
+  for (const row of rows) {
+    const ips = byJail.get(row.jail);
+    if (ips) ips.push(row.ip);
+    else byJail.set(row.jail, [row.ip]);
+  }
   for (const [jail, ips] of byJail) deps.jails.find(jail)?.shareLifted?.(ips);
 }
 

@@ -8,7 +8,8 @@ import type { JailEvents } from './jail-registry';
 import type { Logger } from './logger';
 
 const BAN_BY: Record<string, string> = { log: 'rule', manual: 'cli', fleet: 'fleet' };
-const UNBAN_BY: Record<string, string> = { lifted: 'cli', expired: 'expiry' };
+/** Unban causes as `by` labels (the log's and the metrics'): who asked. */
+export const UNBAN_BY: Record<string, string> = { lifted: 'cli', expired: 'expiry', fleet: 'fleet' };
 
 export function logBansAndUnbans(jails: JailEvents, log: Logger): void {
   jails.onBans((rt, bans, origin) => {

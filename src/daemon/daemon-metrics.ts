@@ -8,6 +8,7 @@ import { Metrics } from '../metrics/metrics';
 import type { MetricsView } from '../metrics/view';
 import type { Store } from '../store/store';
 import type { JailEvents, JailLookup } from './jail-registry';
+import { UNBAN_BY } from './ban-log';
 
 export interface MetricsSources {
   jails: JailLookup & JailEvents;
@@ -18,8 +19,6 @@ export interface MetricsSources {
   sourceGraceMs(): number;
 }
 
-/** Unban causes as labels: who asked. */
-const UNBAN_BY: Record<string, string> = { lifted: 'cli', expired: 'expiry' };
 
 export function createDaemonMetrics(d: MetricsSources): Metrics {
   const metrics = new Metrics(metricsViewOf(d));

@@ -93,7 +93,7 @@ export class Housekeeping {
 
   /** Spray bans whose grace period ended with no login from them: recorded, then into the kernel. */
   banAfterGrace(): void {
-    const { store, log, jails } = this.deps;
+    const { store, jails } = this.deps;
     const now = this.deps.clock.now();
     for (const rt of jails.list()) {
       const bans = rt.parts?.engine.dueBans(now) ?? [];
@@ -103,8 +103,7 @@ export class Housekeeping {
         rt.share?.([], bans); // to the fleet, as the pipeline's bans go
       });
       rt.counters.bans += bans.length;
-      for (const b of bans) log.info({ jail: b.jail, ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString(), count: b.count }, 'ban');
-      jails.enforce(rt, bans, 'log');
+      jails.enforce(rt, bans, 'log'); // logged there, once (ban-log.ts), as the pipeline's bans are
     }
   }
 

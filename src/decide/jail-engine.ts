@@ -25,7 +25,7 @@ import { SprayGrace } from './spray-grace';
 import { strikeOf, type Evidence } from './strike-of';
 import { StrikeWindows } from './strike-window';
 import { NO_OUTCOME, type Guard, type Outcome } from './engine-types';
-export type { Guard, Outcome } from './engine-types';
+export type { Guard } from './engine-types';
 export type { Evidence } from './strike-of';
 
 const isAuthFailure = (event: EventKind) => event === 'auth-failure' || event === 'helo-fingerprint';
@@ -90,11 +90,12 @@ export class JailEngine {
       else add(this.banDue(member, `spray:${userHash}`, now, f.time));
     }
     // No ban of `key` made so far: `covered` still answers isBanned(key).
-    if (!covered && !bans.some((b) => b.ip === key)) {
-      const overCeiling = isCustomer && this.customers.overCeiling(key, f.time);
-      if (overCeiling || this.windows.score(key, f.time) >= maxRetry) add(this.banner.make(key, 'threshold', banTimeMs, now));
-    }
-    const spared = isCustomer && !covered && !bans.some((b) => b.ip === key) && wouldBanNonCustomer(this.rules, event, scoreBefore, this.windows.score(key, f.time));
+    const open = !covered && !bans.some((b) => b.ip === key);
+    const score = this.windows.score(key, f.time);
+    const due = open && ((isCustomer && this.customers.overCeiling(key, f.time)) || score >= maxRetry);
+    const made = due ? this.banner.make(key, 'threshold', banTimeMs, now) : null;
+    add(made);
+    const spared = isCustomer && open && !made && wouldBanNonCustomer(this.rules, event, scoreBefore, score);
     return { strike, bans: this.escalated(bans, now, f.time), forgiven: null, spared };
   }
 

@@ -12,6 +12,7 @@ const AFTER = `(?=$|[\\s>\\]),;:"'])`;
 export function redactUser(text: string, user: string | undefined, userHash: string | undefined): string {
   const tag = `<user:${(userHash ?? 'unknown').slice(0, 8)}>`;
   let out = text.replace(SASL_USERNAME, `$1${tag}`);
-  if (user) out = out.replace(new RegExp(`${BEFORE}${user.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}${AFTER}`, 'g'), tag);
+  // The name's own regex only where the name stands in the line (most strike lines: SASL_USERNAME did it).
+  if (user && out.includes(user)) out = out.replace(new RegExp(`${BEFORE}${user.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}${AFTER}`, 'g'), tag);
   return out;
 }
