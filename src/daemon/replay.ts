@@ -45,7 +45,7 @@ export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban
   for (const jail of jails) {
     const mine = options.jails?.length ? files : files.filter((f) => jailReads(jail, f));
     if (mine.length === 0) continue;
-    const feed: JailFeed = { parts: buildJailParts(config, jail, new MemoryBanHistory(), hashUser, options.own ?? [], shared), matched: [], next: 0 };
+    const feed: JailFeed = { parts: buildJailParts(config, withStampSlack(jail), new MemoryBanHistory(), hashUser, options.own ?? [], shared), matched: [], next: 0 };
     feeds.push(feed);
     for (const file of mine) {
       read.add(file);
@@ -69,6 +69,10 @@ export function replay(config: LoadedConfig, options: ReplayOptions, onBan: (ban
   summary.unmatchedFiles = files.filter((f) => !read.has(f));
   return summary;
 }
+
+/** Syslog stamps are whole seconds: a held spray ban is made from the second after its deadline. */
+const STAMP_SLACK_MS = 1000;
+const withStampSlack = (jail: JailConfig): JailConfig => ({ ...jail, rules: { ...jail.rules, spray: { ...jail.rules.spray, stampSlackMs: STAMP_SLACK_MS } } });
 
 interface JailFeed {
   parts: JailParts;

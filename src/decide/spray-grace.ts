@@ -20,6 +20,12 @@ export class SprayGrace {
   constructor(
     private readonly graceMs: number,
     private readonly maxGraceMs: number,
+    /**
+     * Replay's clock is the log's stamps, often whole seconds: a line stamped in the second a
+     * grace ends (the login that cancels it included) may have been written before it ended. With
+     * 1000, only a line stamped in a later second makes the ban. 0 for the daemon's own clock.
+     */
+    private readonly stampSlackMs = 0,
   ) {}
 
   get isOn(): boolean {
@@ -43,7 +49,7 @@ export class SprayGrace {
     if (this.pending.size === 0) return [];
     const out: DueBan[] = [];
     for (const [target, p] of this.pending) {
-      if (p.due > time) continue;
+      if (p.due + this.stampSlackMs > time) continue;
       this.pending.delete(target);
       out.push({ target, reason: p.reason, due: p.due });
     }
