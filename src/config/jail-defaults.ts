@@ -36,7 +36,7 @@ export const JAIL_DEFAULTS = {
   ipv6HostPrefix: 64,
   fingerprint: { enabled: true, events: ['helo-fingerprint', 'pregreet'] as EventKind[] },
   // A customer mistyping during a spray on their own name logs in within seconds (issue 11.4).
-  spray: { enabled: true, distinctIps: 10, windowMs: HOUR, graceMs: 20_000, maxGraceMs: 45_000 },
+  spray: { enabled: true, distinctIps: 10, windowMs: HOUR, graceMs: 20_000, holdMs: 45_000 },
   subnet: { enabled: true, threshold: 5, windowMs: HOUR, ipv4Prefix: 24, ipv6Prefix: 48 },
   customers: { enabled: true, windowMs: 7 * DAY, weight: 0.2, forgive: true, maxFailures: 30, findTimeMs: HOUR },
 };

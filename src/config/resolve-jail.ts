@@ -72,7 +72,7 @@ export function resolveJail(name: string, p: JailPatch, at: string | (() => stri
     banTimeMs: p.fingerprint?.banTime ?? banTimeMs,
   };
   const spray = { ...d.spray, ...stripUndefined({ enabled: p.spray?.enabled, distinctIps: p.spray?.distinctIps, windowMs: p.spray?.window, graceMs: p.spray?.grace }) };
-  if (p.spray?.grace !== undefined) spray.maxGraceMs = Math.round((spray.graceMs * d.spray.maxGraceMs) / d.spray.graceMs);
+  if (p.spray?.grace !== undefined) spray.holdMs = Math.round((spray.graceMs * d.spray.holdMs) / d.spray.graceMs);
   for (const entry of p.ignoreIp ?? []) if (!parseCidr(entry)) problem('ignoreIp', `bad address ${entry}`);
 
   const rules: JailRules = {

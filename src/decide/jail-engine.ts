@@ -47,7 +47,7 @@ export class JailEngine {
   ) {
     this.customers = new CustomerRegister(rules.customers, shared?.logins);
     this.spray = shared ? shared.sprayDetector(rules.spray.distinctIps, rules.spray.windowMs) : new SprayDetector(rules.spray.distinctIps, rules.spray.windowMs);
-    this.grace = new SprayGrace(rules.spray.graceMs, rules.spray.maxGraceMs, rules.spray.stampSlackMs);
+    this.grace = new SprayGrace(rules.spray.graceMs, rules.spray.holdMs, rules.spray.stampSlackMs);
     this.banner = new BanMaker(rules, guard, history, shared?.subnetTracker(rules.subnet));
   }
 

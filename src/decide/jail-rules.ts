@@ -27,12 +27,12 @@ export interface JailRules {
   fingerprint: { enabled: boolean; events: EventKind[]; banTimeMs: number };
   /** One user name failed from many distinct IPs: ban every IP taking part while it lasts. */
   /**
-   * A spray ban waits `graceMs` after the member's latest failure (at most `maxGraceMs` after its
-   * first) and a login from it cancels it: a customer caught mistyping in a spray on their own
+   * A spray ban waits `holdMs` after the member's first failure, or `graceMs` after its latest if
+   * later (at most 2 × holdMs), and a login from it cancels it: a customer caught mistyping in a spray on their own
    * name is not banned. 0 = ban at once. `stampSlackMs` (replay only): how long after a deadline a
    * line's stamp must be to make the ban, for logs stamped in whole seconds.
    */
-  spray: { enabled: boolean; distinctIps: number; windowMs: number; graceMs: number; maxGraceMs: number; stampSlackMs?: number };
+  spray: { enabled: boolean; distinctIps: number; windowMs: number; graceMs: number; holdMs: number; stampSlackMs?: number };
   /** Many banned IPs in one prefix: ban the prefix. */
   subnet: { enabled: boolean; threshold: number; windowMs: number; ipv4Prefix: number; ipv6Prefix: number };
   /**

@@ -1,10 +1,13 @@
 /**
  * Spray bans held for a grace period (issue 11 point 4). A spray on `alice@` also catches Alice
  * herself when she mistypes during it from a new address; her login a few seconds later must
- * cancel the ban before it is made. So a spray ban is deferred until `graceMs` after the member's
- * latest failure (at most `maxGraceMs` after its first), and a login from the member cancels it.
- * A sprayer gains that delay and nothing else: its failures still count towards maxRetry, and a
- * failure after the deadline makes the ban at once.
+ * cancel the ban before it is made, whether she logs in 4 s later or, after a second failed session,
+ * 36 s after her first failure. So a spray ban is held `holdMs` (45 s) after the member's first
+ * failure, or `graceMs` (20 s) after its latest if that is later, never more than twice `holdMs`;
+ * a login from the member cancels it. Only the later of the two bounds protects a customer however
+ * her failures are spaced: a deadline of 20 s after the latest failure alone bans her when two
+ * quick mistypes come 25 s before her login. A sprayer gains that delay and no guesses: its
+ * failures still count towards maxRetry, and a failure after the deadline makes the ban at once.
  */
 export interface DueBan {
   target: string;
@@ -19,7 +22,7 @@ export class SprayGrace {
 
   constructor(
     private readonly graceMs: number,
-    private readonly maxGraceMs: number,
+    private readonly holdMs: number,
     /**
      * Replay's clock is the log's stamps, often whole seconds: a line stamped in the second a
      * grace ends (the login that cancels it included) may have been written before it ended. With
@@ -36,7 +39,8 @@ export class SprayGrace {
   defer(target: string, reason: string, time: number): void {
     const p = this.pending.get(target);
     const first = p?.first ?? time;
-    this.pending.set(target, { reason, first, due: Math.min(time + this.graceMs, first + this.maxGraceMs) });
+    const due = Math.min(Math.max(time + this.graceMs, first + this.holdMs), first + 2 * this.holdMs);
+    this.pending.set(target, { reason, first, due });
   }
 
   /** A login from the member (or an admin's unban): no ban. */

@@ -130,7 +130,7 @@ async function runPool(tasks, concurrency) {
  * and with `watchPort` the ban timings). `followUp` runs the behaviours' after-the-attack variant.
  */
 async function runScenarios(scenarios, {
-  concurrency = 20, seed = 'mailjail-e2e', watchPort = null, watchGraceMs = 35000, followUp = false,
+  concurrency = 20, seed = 'mailjail-e2e', watchPort = null, watchGraceMs = 70000, followUp = false,
 } = {}) {
   const startedAt = new Date().toISOString();
   const results = scenarios.map((scenario) => ({
@@ -160,8 +160,9 @@ async function runScenarios(scenarios, {
   const shuffled = tasks.map((task) => ({ task, key: order() })).sort((a, b) => a.key - b.key);
   await runPool(shuffled.map(({ task }) => task), concurrency);
   const trafficEndedAt = new Date().toISOString();
-  // Bans still due (a spray's last members, held 20 s after their last failure so that a customer
-  // caught in the spray can log in, at most 45 s; a slow log) get a bounded grace period.
+  // Bans still due (a spray's last members, held 45 s after their first failure, or 20 s after
+  // their latest, so that a customer caught in the spray can log in; a slow log) get a bounded
+  // wait: it ends as soon as every watched attacker is dropped.
   const graceEnds = Date.now() + watchGraceMs;
   while (watches.some(({ watch }) => watch.running && watch.dropAt === null && !watch.error) && Date.now() < graceEnds) {
     await sleep(100);

@@ -33,7 +33,7 @@ export class FleetNodeHarness extends DaemonHarness {
     );
     writeFileSync(
       join(this.configDir, 'jails.d', '50-postfix.yaml'),
-      ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${this.logFile} }]`, '    maxRetry: 5', '    spray: { distinctIps: 6 }'].join('\n'),
+      ['jails:', '  postfix:', '    enabled: true', `    sources: [{ file: ${this.logFile} }]`, '    maxRetry: 5', '    spray: { distinctIps: 6, grace: 4s }'].join('\n'),
     );
   }
 

@@ -74,7 +74,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
       node((i % 3) + 1).append([saslFailure(ip, 'victim@example.com')]);
       await pause(100);
     }
-    // spray bans are held 20 s after a member's last failure, for a customer's login (issue 11 point 4)
+    // spray bans are held for a customer's login (issue 11 point 4): with the harness's `grace: 4s`, 9 s
     await onEveryNode(
       fleet.nodes,
       async (h) => {

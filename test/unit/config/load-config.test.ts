@@ -85,7 +85,7 @@ describe('loadConfig', () => {
     expect(r.maxRetry).toBe(3);
     expect(r.events['auth-failure']!.findTimeMs).toBe(3_600_000);
     expect(r.events.scanner!.findTimeMs).toBe(86_400_000); // scanners keep their own long window
-    expect(r.spray).toEqual({ enabled: true, distinctIps: 20, windowMs: 7_200_000, graceMs: 20_000, maxGraceMs: 45_000 });
+    expect(r.spray).toEqual({ enabled: true, distinctIps: 20, windowMs: 7_200_000, graceMs: 20_000, holdMs: 45_000 });
     write('jails.d/95-off.yaml', 'jails:\n  postfix:\n    enabled: false\n');
     expect(loadConfig(dir).jails.get('postfix')!.enabled).toBe(false);
   });

@@ -31,7 +31,7 @@ describe('remote strikes and bans in a jail engine', () => {
     for (const ip of ips.slice(0, 5)) e.addRemoteStrike(ip, T0, 'auth-failure', 1, hash('victim'));
     const out = e.onFailure(failure(ips[5], T0 + 1, 'Victim@example.com'), T0 + 1);
     expect(out.bans).toEqual([]); // held for a customer's login (issue 11 point 4)...
-    expect(e.dueBans(T0 + 30_000).map((b) => b.ip).sort()).toEqual([...ips].sort()); // ...then made
+    expect(e.dueBans(T0 + 46_000).map((b) => b.ip).sort()).toEqual([...ips].sort()); // ...then made
   });
 
   it('makes an address a customer when it logged in on another server, and then refuses a remote ban of it', () => {
