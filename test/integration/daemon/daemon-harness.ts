@@ -82,7 +82,9 @@ export class DaemonHarness {
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => appendFileSync(out, d));
     child.stderr!.on('data', (d: Buffer) => appendFileSync(out, d));
-    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    // 'close', not 'exit': a process's last output can still be in the pipe when it exits, and
+    // the tests read output() as soon as the daemon is gone.
+    this.exited = new Promise((res) => child.once('close', (code) => res(code)));
     return child;
   }
 
@@ -194,7 +196,11 @@ function readOut(file: string): string {
   }
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, stepMs = 25): Promise<void> {
+/**
+ * Polls until `check` holds. The deadline only bounds a hang: a loaded CI machine may take many
+ * seconds for what takes one here (each kernel read is a few `ip netns exec nft` processes).
+ */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, stepMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

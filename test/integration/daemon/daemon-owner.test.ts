@@ -4,13 +4,8 @@
  * (`npm start` beside the service) is refused with exit 7 before it touches the kernel; one in
  * another namespace starts; a killed owner (kill -9) does not block the next start.
  */
-import type { ChildProcess } from 'node:child_process';
 import { describeWithNetns } from '../../helpers/netns';
 import { DaemonHarness, saslFailure, waitFor } from './daemon-harness';
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
-}
 
 describeWithNetns(['nft'])('a firewall table has one daemon', () => {
   const first = new DaemonHarness();
@@ -32,7 +27,8 @@ describeWithNetns(['nft'])('a firewall table has one daemon', () => {
     first.append(['a', 'b', 'c'].map((u) => saslFailure('192.0.2.10', u)));
     await waitFor(async () => (await first.nftElements()).has('192.0.2.10'), 20_000);
 
-    const code = await exitOf(second.launch());
+    second.launch();
+    const code = await second.exitCode(); // its output complete, not only its process gone
     expect(code).toBe(7);
     expect(second.output()).toMatch(/another mailjail daemon \(pid \d+\) already serves firewall table "mailjail" in this network namespace/);
     // it touched nothing: the first daemon's ban is still there, and it still answers
