@@ -95,9 +95,8 @@ describeWithNetns(['nft', 'setpriv'])('control socket and CLI', () => {
     const bad = await h.cli(['reload']);
     expect(bad.code).toBe(EXIT_STATUS.CONFIG);
     expect(bad.stderr).toContain('70-broken.yaml:3: jails.postfix.maxRetry');
-    const alive = await h.cli(['status', '--json']);
-    expect(alive.code).toBe(0);
     rmSync(join(h.configDir, 'jails.d', '70-broken.yaml'));
+    expect(await h.answers()).toBe(true);
   });
 
   it('answers malformed, unknown and oversized requests with an error and keeps serving', async () => {

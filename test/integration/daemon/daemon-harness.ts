@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { STATUS_UNHEALTHY } from '../../../src/cli/status-view';
 import { request } from '../../../src/control/client';
 import { OWNER_DIR } from '../../../src/enforce/firewall-owner';
 import { parseSetElements } from '../../../src/enforce/nft-json';
@@ -173,6 +174,18 @@ export class DaemonHarness {
 
   output(): string {
     return readOut(this.outFile);
+  }
+
+  /**
+   * Does the daemon answer `mailjail status`? Answering is what these tests ask, not health: its
+   * exit is 11 while a problem is reported, and on a loaded machine a reconcile whose kernel
+   * listing overlaps a ban or an unban reaching the kernel reports a passing drift (see the
+   * report of the robust branch: src/daemon/restore.ts), which status-problems.test.ts covers.
+   */
+  async answers(): Promise<boolean> {
+    const r = await this.cli(['status', '--json']);
+    if (r.code !== 0 && r.code !== STATUS_UNHEALTHY) return false;
+    return (JSON.parse(r.stdout) as { pid?: number }).pid !== undefined;
   }
 
   async teardown(): Promise<void> {
