@@ -140,7 +140,7 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
       actions: rt.applier.statuses(),
-      activeBans: deps.store.countActiveBans(now, rt.name),
+      activeBans: stats.activeBansByJail.get(rt.name) ?? 0,
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),
       sources: rt.sources.map((s) => s.status()),

@@ -10,27 +10,21 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { loadConfig, type FleetConfig, type MainConfig } from '../../../src/config/load-config';
+import type { FleetConfig, MainConfig } from '../../../src/config/load-config';
 import { MemoryBanHistory } from '../../../src/decide/ban-history';
 import { JailEngine } from '../../../src/decide/jail-engine';
-import { ServerKnowledge } from '../../../src/decide/server-knowledge';
-import { createAdminHandler } from '../../../src/daemon/admin';
 import { commitBatch, stepsOf } from '../../../src/daemon/pipeline';
 import { createFleet } from '../../../src/daemon/fleet-wiring';
 import { Housekeeping } from '../../../src/daemon/housekeeping';
 import { JailRegistry } from '../../../src/daemon/jail-registry';
-import { createJailRuntime, MANUAL_JAIL, type JailRuntime } from '../../../src/daemon/jail-runtime';
-import { createLogger } from '../../../src/daemon/logger';
-import { createUserHasher, newHashKey } from '../../../src/daemon/user-hash';
-import { Metrics } from '../../../src/metrics/metrics';
+import { MANUAL_JAIL, type JailRuntime, type RuntimeDeps } from '../../../src/daemon/jail-runtime';
 import type { Store } from '../../../src/store/store';
 import { freePort } from '../../helpers/redis-server';
 import { shippedRules } from '../../helpers/jail-rules';
 import { useTempStores } from '../store/temp-store';
+import { adminOn, dryRunDeps, dryRunJail, quiet } from './dry-run-jails';
 
-const quiet = createLogger('error', new Writable({ write: (_c, _e, done) => done() }) as never);
 const NOW = Date.now();
 
 /** Every new ban row refused inside the transaction that writes it, until lifted. */
@@ -52,20 +46,17 @@ describe('a ban the daemon makes, when the store refuses it and then takes it', 
   });
 
   /** The daemon's jail runtimes (dry-run firewall) in a registry wired to a real fleet node whose Redis is away. */
-  async function daemonOn(store: Store, mkJails: (deps: Parameters<typeof createJailRuntime>[0]) => JailRuntime[]) {
-    const base = loadConfig(null);
-    const config = { ...base, main: { ...base.main, action: 'dry-run' as const } };
+  async function daemonOn(store: Store, mkJails: (deps: RuntimeDeps) => JailRuntime[]) {
+    const deps = dryRunDeps(NOW);
     const secretFile = join(stores.dir(), 'fleet.key');
     writeFileSync(secretFile, 'commit-bans-test-secret-0123456789');
     const fleetConfig: FleetConfig = { redis: `redis://127.0.0.1:${await freePort()}/0`, node: 'mx1', secretFile, keyPrefix: 'mj:', streamLength: 100 };
     const registry = new JailRegistry(quiet);
-    const fleet = createFleet(fleetConfig, store, registry, () => config.main, quiet, () => NOW);
+    const fleet = createFleet(fleetConfig, store, registry, () => deps.config.main, quiet, () => NOW);
     cleanups.push(() => fleet.stop());
-    const metrics = new Metrics({ startedAt: NOW, reconcileIntervalMs: 60_000, sourceGraceMs: 60_000, jails: () => [], databaseBytes: () => 0, isReady: () => true });
-    const deps = { config, history: new MemoryBanHistory(), hashUser: createUserHasher(newHashKey()), shared: new ServerKnowledge(), log: quiet, now: () => NOW, meterOf: (n: string) => metrics.jail(n) };
-    const runtimes = mkJails(deps as Parameters<typeof createJailRuntime>[0]);
+    const runtimes = mkJails(deps);
     registry.swap(runtimes);
-    return { registry, config, runtimes };
+    return { registry, config: deps.config, runtimes };
   }
 
   const kernel = async (rt: JailRuntime) => (await rt.applier.flushNow(), [...((await rt.action.listed()) ?? [])]);
@@ -73,9 +64,8 @@ describe('a ban the daemon makes, when the store refuses it and then takes it', 
 
   it('the pipeline: a refused step writes no ban, strike, cursor or outbox row; offered again it is written once', async () => {
     const store = stores.open();
-    const { registry, config, runtimes } = await daemonOn(store, (deps) => [createJailRuntime(deps, { ...deps.config.jails.get('postfix')!, enabled: true, action: 'dry-run' })]);
+    const { registry, runtimes } = await daemonOn(store, (deps) => [dryRunJail(deps, 'postfix')]);
     const [rt] = runtimes;
-    expect(config.jails.get('postfix')).toBeDefined();
     const t = new Date(NOW).toISOString().replace('Z', '+00:00');
     const text = `${t} mx postfix/postscreen[99]: PREGREET 11 after 0.1 from [198.18.0.7]:4711: EHLO ylmf-pc\\r\\n`;
     const batch = { source: 'postfix:/var/log/mail.log', events: [{ source: 'postfix:/var/log/mail.log', file: '/var/log/mail.log', line: 1, text }], cursor: { key: 'postfix:/var/log/mail.log:/var/log/mail.log', value: { offset: 1 } } };
@@ -104,7 +94,7 @@ describe('a ban the daemon makes, when the store refuses it and then takes it', 
     const hash = (u: string) => createHash('sha256').update(u).digest('hex').slice(0, 16);
     const engine = new JailEngine(shippedRules({ spray: { distinctIps: 6 } }), { isProtected: () => false }, new MemoryBanHistory(), hash);
     const { registry, runtimes } = await daemonOn(store, (deps) => {
-      const rt = createJailRuntime(deps, null);
+      const rt = dryRunJail(deps, null);
       return [{ ...rt, name: 'postfix', parts: { engine } as JailRuntime['parts'] }];
     });
     const [rt] = runtimes;
@@ -139,25 +129,15 @@ describe('a ban the daemon makes, when the store refuses it and then takes it', 
 
   it('an admin ban: refused, the request fails with nothing written; taken, its row and outbox row are there once', async () => {
     const store = stores.open();
-    const { registry, config, runtimes } = await daemonOn(store, (deps) => [createJailRuntime(deps, null)]);
+    const { registry, config, runtimes } = await daemonOn(store, (deps) => [dryRunJail(deps, null)]);
     const [manual] = runtimes;
     expect(manual.name).toBe(MANUAL_JAIL);
     const main: MainConfig = { ...config.main, ignoreIp: [] };
-    const admin = createAdminHandler({
-      jails: registry,
-      store,
-      now: () => NOW,
-      startedAt: NOW,
-      main: () => main,
-      metrics: { render: async () => '', health: { evaluate: () => [] } } as never,
-      recentBans: () => [],
-      node: 'mx1',
-      fleet: () => undefined,
-      reload: async () => registry.names(),
-    });
+    const admin = adminOn(registry, store, main, NOW);
 
     const allow = refuseBans(store);
-    await expect(admin({ cmd: 'ban', ip: '203.0.113.9', for: 3_600_000 })).rejects.toThrow('database or disk is full');
+    // (matched by message: better-sqlite3's error class comes from the first test file a jest worker loaded)
+    await expect(admin({ cmd: 'ban', ip: '203.0.113.9', for: 3_600_000 })).rejects.toMatchObject({ message: 'database or disk is full' });
     expect(rows(store)).toEqual({ bans: [], outbox: 0 });
     expect(await kernel(manual)).toEqual([]);
 
