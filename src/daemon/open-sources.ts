@@ -12,7 +12,7 @@ import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 import { commitBatch, stepsOf, type BatchSteps, type PreparedBatch } from './pipeline';
-import { chooseSource } from './choose-sources';
+import { chooseSource, noFileMatches } from './choose-sources';
 
 export interface SourceDeps {
   store: Store;
@@ -96,7 +96,7 @@ function withMissingFileError(pattern: string, source: Source): Source {
     stop: () => source.stop(),
     status() {
       const s = source.status();
-      return s.error === undefined && s.files.length === 0 ? { ...s, error: `no file matches ${pattern}: nothing is read from it until it appears` } : s;
+      return s.error === undefined && s.files.length === 0 ? { ...s, error: noFileMatches(pattern) } : s;
     },
   };
 }
