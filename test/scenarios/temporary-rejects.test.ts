@@ -38,14 +38,19 @@ let nextPid = 3000;
 /**
  * One SMTP session as Postfix logs it: connect, each recipient refused in turn (50 ms apart), and
  * the disconnect summary. `pid` is the smtpd process: master hands an idle one to the next client,
- * so consecutive sessions often share it.
+ * so consecutive sessions often share it. smtpd_hard_error_limit (20 by default) counts refused
+ * recipients: at the limit smtpd answers 421, logs `too many errors after RCPT` and hangs up.
  */
-function visit(t: number, ip: string, kind: string, recipients: number, pid = nextPid++): string[] {
+function visit(t: number, ip: string, kind: string, recipients: number, pid = nextPid++, hardErrorLimit = 20): string[] {
   const head = `mx postfix/smtpd[${pid}]:`;
+  const refused = Math.min(recipients, hardErrorLimit);
+  const cut = recipients > hardErrorLimit;
+  const end = t + refused * 50;
   return [
     `${stamp(t)} ${head} connect from unknown[${ip}]`,
-    ...Array.from({ length: recipients }, (_, i) => `${stamp(t + i * 50)} ${head} NOQUEUE: reject: RCPT from unknown[${ip}]: ${REPLIES[kind](ip, `user${i}@example.com`)}`),
-    `${stamp(t + recipients * 50)} ${head} disconnect from unknown[${ip}] ehlo=1 mail=1 rcpt=0/${recipients} quit=1 commands=3/${recipients + 3}`,
+    ...Array.from({ length: refused }, (_, i) => `${stamp(t + i * 50)} ${head} NOQUEUE: reject: RCPT from unknown[${ip}]: ${REPLIES[kind](ip, `user${i}@example.com`)}`),
+    ...(cut ? [`${stamp(end)} ${head} NOQUEUE: too many errors after RCPT from unknown[${ip}]`] : []),
+    `${stamp(end)} ${head} disconnect from unknown[${ip}] ehlo=1 mail=1 rcpt=0/${refused}${cut ? '' : ' quit=1'} commands=${cut ? 2 : 3}/${refused + (cut ? 2 : 3)}`,
   ];
 }
 
@@ -80,9 +85,11 @@ describe('temporary rejects through the postfix jail', () => {
     KINDS.forEach((kind, k) => {
       // each partner's visits land in the same smtpd process, as on a quiet server
       for (let t = T0 + k * 5000; t < T0 + WEEK; t += 5 * MINUTE) events.push({ t, lines: visit(t, `198.51.100.${60 + k}`, kind, 50, 4000 + k) });
+      // and one whose admin raised smtpd_hard_error_limit: all 50 refused in one session
+      for (let t = T0 + k * 5000 + 2 * MINUTE; t < T0 + WEEK; t += 5 * MINUTE) events.push({ t, lines: visit(t, `198.51.100.${64 + k}`, kind, 50, 4010 + k, 100) });
     });
     const lines = events.sort((a, b) => a.t - b.t).flatMap((e) => e.lines);
-    expect(lines.length).toBeGreaterThan(4 * 2000 * 50);
+    expect(lines.length).toBeGreaterThan(4 * 2000 * 70);
     expect(runJail(lines)).toEqual([]);
   });
 
