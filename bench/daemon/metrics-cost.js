@@ -57,6 +57,8 @@ function runOnce(lines, withMetrics) {
   };
   const rt = createJailRuntime(deps, jail);
   const store = Store.open(path.join(dir, 'db.sqlite3'));
+  // the bans stop at the store, as before the kernel: the kernel's cost is not the meter's
+  const road = { store, jails: { enforce() {}, release: () => [] } };
   const source = 'postfix:/var/log/mail.log';
   const t0 = process.hrtime.bigint();
   let offset = 0;
@@ -68,7 +70,7 @@ function runOnce(lines, withMetrics) {
     }
     const batch = { source, events, cursor: { key: `${source}:/var/log/mail.log`, value: { dev: 1, ino: 2, firstLineHash: 'x', offset, line: i + events.length } } };
     const steps = stepsOf(rt, batch, log, Date.now());
-    for (let p = steps.next(); p; p = steps.next()) commitBatch(rt, p, store, log);
+    for (let p = steps.next(); p; p = steps.next()) commitBatch(rt, p, road, log);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   store.close();

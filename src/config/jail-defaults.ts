@@ -15,9 +15,9 @@ export const DEFAULT_EVENTS: Partial<Record<EventKind, EventRule>> = {
   'rcpt-reject': { weight: 0.5, findTimeMs: 10 * MINUTE },
   // EHLO-then-QUIT scanners come back every few minutes for hours: low weight, long memory.
   scanner: { weight: 0.25, findTimeMs: DAY },
-  // Temporary (4xx) rejects: an MTA retries one message at least 5 minutes apart (RFC 5321 says 30),
-  // so a window shorter than that never adds two of its visits up; a visit of up to 19 deferred
-  // recipients stays under maxRetry 5, while a bot hammering (20 in 4 minutes) is banned. README "Event kinds".
+  // Temporary (4xx) rejects, counted once per SMTP visit whatever its recipients (match/session-table.ts):
+  // an MTA retries one message at least 5 minutes apart (RFC 5321 says 30), so a window shorter than
+  // that never adds two of its visits up, while a bot hammering (20 visits in 4 minutes) is banned. README "Event kinds".
   'temp-reject': { weight: 0.25, findTimeMs: 4 * MINUTE },
   // 'spam-verdict' is absent: the shipped MTA jails do not count it; jails/*_spam.yaml do.
 };

@@ -3,6 +3,7 @@
  * prints them, and `--json` prints them as they are: a field here is a promise to scripts, so add
  * fields, never rename them.
  */
+import { untilText } from '../core/clock';
 import type { Ban } from '../core/types';
 
 /** A ban on the wire: times as ISO 8601 text. */
@@ -16,7 +17,7 @@ export interface BanView {
 }
 
 export function banView(b: Ban): BanView {
-  return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason, count: b.count };
+  return { ip: b.ip, jail: b.jail, since: new Date(b.since).toISOString(), until: untilText(b.until), reason: b.reason, count: b.count };
 }
 
 export type BanReply = BanView & { for: string };

@@ -12,6 +12,7 @@ import type { MainConfig } from '../config/load-config';
 import type { BanRow, Store } from '../store/store';
 import type { FleetStatus } from '../fleet/fleet-node';
 import { checkManualBan } from './ban-refusal';
+import { commitDecided, commitLift } from './commit-bans';
 import { readCustomers, type JailView } from './why-view';
 import { createGuard } from './guard';
 import type { JailBans, JailLookup } from './jail-registry';
@@ -68,40 +69,22 @@ async function ban(deps: AdminDeps, ip: string, jailName: string | undefined, fo
   const now = deps.now();
   const durationMs = forMs ?? rt.config?.rules.banTimeMs ?? WEEK;
   const b: Ban = { ip, jail: rt.name, since: now, until: now + durationMs, reason: reason ? `manual: ${reason}` : 'manual', count: deps.store.banCount(ip, rt.name, 0) };
-  // the ban and, in a fleet, its outbox row in one transaction: published if and only if stored,
-  // whatever happens after the commit (issue 13)
-  deps.store.transaction(() => {
-    deps.store.recordBans([b]);
-    rt.share?.([], [b]);
-  });
-  deps.jails.enforce(rt, [b], 'manual');
+  // stored with its fleet outbox row in one transaction, then into the kernel (issue 13)
+  commitDecided(deps, rt, { bans: [b] }, 'manual');
   await rt.applier.flushNow();
   return { ...banView(b), for: formatDuration(durationMs) };
 }
 
 async function unban(deps: AdminDeps, ip: string, jailName: string | undefined): Promise<UnbanReply> {
   if (jailName) deps.jails.get(jailName); // unknown jail: say so
-  const { lifted, cleared } = deps.store.transaction(() => {
+  const { lifted, cleared, touched } = commitLift(deps, () => {
     const rows = deps.store.liftBans(ip, deps.now(), jailName);
-    shareLifted(deps, rows); // in the same transaction as the lift, as the ban's publication
     return { lifted: rows, cleared: ip === '*' ? 0 : clearOffenderStrikes(deps, ip, rows, jailName) };
   });
-  const touched = deps.jails.release(lifted, 'lifted');
   // strikes of the address itself go too, also in jails where it was not banned
   if (ip !== '*') for (const rt of deps.jails.list()) if (!jailName || rt.name === jailName) rt.parts?.engine.forget(ip);
   await Promise.all(touched.map((rt) => rt.applier.flushNow()));
   return { lifted: lifted.map(banView), strikesCleared: cleared };
-}
-
-/** In a fleet: the lifted rows of each running jail, into the outbox (called inside the lift's transaction). */
-function shareLifted(deps: AdminDeps, rows: BanRow[]): void {
-  const byJail = new Map<string, string[]>();
-  for (const row of rows) {
-    const ips = byJail.get(row.jail);
-    if (ips) ips.push(row.ip);
-    else byJail.set(row.jail, [row.ip]);
-  }
-  for (const [jail, ips] of byJail) deps.jails.find(jail)?.shareLifted?.(ips);
 }
 
 /**
@@ -157,7 +140,7 @@ function status(deps: AdminDeps, only: string | undefined): StatusReply {
       filters: rt.config?.filters ?? [],
       action: rt.applier.status(),
       actions: rt.applier.statuses(),
-      activeBans: deps.store.countActiveBans(now, rt.name),
+      activeBans: stats.activeBansByJail.get(rt.name) ?? 0,
       counters: rt.counters,
       engine: rt.parts?.engine.stats(),
       sources: rt.sources.map((s) => s.status()),

@@ -4,6 +4,7 @@
  * fleet for bans; cli (lifted) or expiry for unbans. An admin filters them with
  * `journalctl -u mailjail -g '"msg":"ban"'`.
  */
+import { untilText } from '../core/clock';
 import type { JailEvents } from './jail-registry';
 import type { Logger } from './logger';
 
@@ -14,7 +15,7 @@ export const UNBAN_BY: Record<string, string> = { lifted: 'cli', expired: 'expir
 export function logBansAndUnbans(jails: JailEvents, log: Logger): void {
   jails.onBans((rt, bans, origin) => {
     const by = BAN_BY[origin] ?? origin;
-    for (const b of bans) log.info({ jail: rt.name, ip: b.ip, reason: b.reason, by, until: new Date(b.until).toISOString(), count: b.count }, 'ban');
+    for (const b of bans) log.info({ jail: rt.name, ip: b.ip, reason: b.reason, by, until: untilText(b.until), count: b.count }, 'ban');
   });
   jails.onUnbans((rt, ips, cause) => {
     const by = UNBAN_BY[cause] ?? cause;

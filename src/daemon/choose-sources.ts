@@ -28,7 +28,7 @@ export async function chooseSource(spec: SourceSpec): Promise<SourceChoice> {
   if (files.length === 0 && spec.orJournal) {
     return { source: { journal: spec.orJournal }, problem: journalProblem(spec.orJournal), note: `no file matches ${pattern}: following the journal instead` };
   }
-  if (files.length === 0) return { source: { file: pattern }, problem: `no file matches ${pattern}: nothing is read from it until it appears` };
+  if (files.length === 0) return { source: { file: pattern }, problem: noFileMatches(pattern) };
   const unreadable: string[] = [];
   for (const f of files) {
     try {
@@ -38,6 +38,11 @@ export async function chooseSource(spec: SourceSpec): Promise<SourceChoice> {
     }
   }
   return { source: { file: pattern }, problem: unreadable.length ? `cannot read ${unreadable.join(', ')}` : undefined };
+}
+
+/** A file source that follows no file: said at start (a warning) and by `status` while it lasts. */
+export function noFileMatches(pattern: string): string {
+  return `no file matches ${pattern}: nothing is read from it until it appears`;
 }
 
 function journalProblem(j: JournalSpec): string | undefined {

@@ -61,8 +61,8 @@ export function createFleet(config: FleetConfig, store: Store, registry: Registr
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { FleetNode: Node } = require('../fleet/fleet-node') as typeof import('../fleet/fleet-node');
   const fleet = new Node(config, store, () => jails, log, now);
-  // Every decision goes into the outbox inside the transaction that stores it (the pipeline's,
-  // housekeeping's and the admin's): a crash after the commit cannot lose its publication.
+  // Every decision goes into the outbox inside the transaction that stores it (commit-bans.ts, for
+  // the pipeline's, housekeeping's and the admin's): a crash after the commit cannot lose its publication.
   registry.onSwap((list) => {
     for (const rt of list) {
       rt.share = (strikes, bans) => fleet.share(strikes, bans, rt.config?.fleet ?? true);

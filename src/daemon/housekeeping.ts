@@ -4,8 +4,10 @@
  */
 import type { Clock } from '../core/clock';
 import { DAY } from '../core/duration';
+import type { Ban } from '../core/types';
 import { banHistoryMs, strikeMemoryMs } from '../decide/jail-rules';
 import type { Store } from '../store/store';
+import { commitDecided } from './commit-bans';
 import type { JailBans, JailLookup } from './jail-registry';
 import type { Logger } from './logger';
 import { reconcile } from './restore';
@@ -30,6 +32,8 @@ export class Housekeeping {
   private reconciling = false;
   /** Ticks still running: stop waits for them (a reconcile once ran on after "stopped", on a closed database). */
   private readonly running = new Set<Promise<void>>();
+  /** Per jail: grace bans the store refused, offered again on the next tick. */
+  private readonly heldGrace = new Map<string, Ban[]>();
 
   constructor(private readonly deps: HousekeepingDeps) {}
 
@@ -91,19 +95,23 @@ export class Housekeeping {
     }
   }
 
-  /** Spray bans whose grace period ended with no login from them: recorded, then into the kernel. */
+  /**
+   * Spray bans whose grace period ended with no login from them: recorded (with their fleet outbox
+   * row), then into the kernel, by the daemon's one road (commit-bans.ts). The engine hands a due
+   * ban out once: one the store could not take is held and offered again next second, never lost.
+   */
   banAfterGrace(): void {
-    const { store, jails } = this.deps;
     const now = this.deps.clock.now();
-    for (const rt of jails.list()) {
-      const bans = rt.parts?.engine.dueBans(now) ?? [];
+    for (const rt of this.deps.jails.list()) {
+      const bans = [...(this.heldGrace.get(rt.name) ?? []), ...(rt.parts?.engine.dueBans(now) ?? [])];
       if (bans.length === 0) continue;
-      store.transaction(() => {
-        store.recordBans(bans);
-        rt.share?.([], bans); // to the fleet, as the pipeline's bans go
-      });
-      rt.counters.bans += bans.length;
-      jails.enforce(rt, bans, 'log'); // logged there, once (ban-log.ts), as the pipeline's bans are
+      this.heldGrace.set(rt.name, bans);
+      try {
+        commitDecided(this.deps, rt, { bans }, 'log', () => this.heldGrace.delete(rt.name));
+      } catch (e) {
+        if (!this.heldGrace.has(rt.name)) throw e; // stored: the kernel's failure is for the tick's log
+        this.deps.log.error({ jail: rt.name, bans: bans.length, err: (e as Error).message }, 'could not record spray bans after their grace; trying again');
+      }
     }
   }
 

@@ -41,9 +41,9 @@ export interface JailRuntime {
   meter: JailMeter;
   /** On a first start with `startAt: { replay }`, lines older than this are read but not counted. */
   replayCutoff?: number;
-  /** In a fleet: records what the jail decided for publishing (called inside the store transaction). */
+  /** In a fleet: records what the jail decided for publishing (commit-bans.ts calls it inside the store transaction). */
   share?: (strikes: Strike[], bans: Ban[]) => void;
-  /** In a fleet: records an admin's lift of these bans for publishing (inside the transaction that lifts them). */
+  /** In a fleet: records an admin's lift of these bans for publishing (commit-bans.ts, inside the transaction that lifts them). */
   shareLifted?: (ips: string[]) => void;
 }
 

@@ -12,7 +12,7 @@ import type { JailBans } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 import { commitBatch, stepsOf, type BatchSteps, type PreparedBatch } from './pipeline';
-import { chooseSource } from './choose-sources';
+import { chooseSource, noFileMatches } from './choose-sources';
 
 export interface SourceDeps {
   store: Store;
@@ -34,6 +34,7 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
   // A step the store cannot commit (a full disk) throws back to the batch's source, which holds
   // its reading and offers the same batch again (sources/batch-delivery.ts): the batch goes on
   // from the step that failed, matched only once.
+  const road = { store, jails };
   const pending = new WeakMap<SourceBatch, { steps: BatchSteps; held?: PreparedBatch }>();
   const onBatch = (batch: SourceBatch) => {
     let work = pending.get(batch);
@@ -43,9 +44,7 @@ export async function openSources(rt: JailRuntime, { store, jails, log, now }: S
     }
     for (let step = work.held ?? work.steps.next(); step; step = work.steps.next()) {
       work.held = step;
-      const bans = commitBatch(rt, step, store, log);
-      work.held = undefined;
-      jails.enforce(rt, bans, 'log');
+      commitBatch(rt, step, road, log, () => (work.held = undefined));
     }
     pending.delete(batch);
   };
@@ -97,7 +96,7 @@ function withMissingFileError(pattern: string, source: Source): Source {
     stop: () => source.stop(),
     status() {
       const s = source.status();
-      return s.error === undefined && s.files.length === 0 ? { ...s, error: `no file matches ${pattern}: nothing is read from it until it appears` } : s;
+      return s.error === undefined && s.files.length === 0 ? { ...s, error: noFileMatches(pattern) } : s;
     },
   };
 }

@@ -2,14 +2,13 @@
  * The hot path of the daemon: one source batch -> matched failures -> decisions, then one SQLite
  * transaction holding the strikes, the bans AND the source's new position. Because the position
  * commits with what was derived from the lines, a crash (kill -9) either keeps both or neither:
- * no line is counted twice, none is skipped. The caller puts the returned bans into the kernel
- * right after the commit.
+ * no line is counted twice, none is skipped. The bans go into the kernel right after the commit.
  */
 import type { Ban, Failure, Strike } from '../core/types';
 import type { Evidence } from '../decide/jail-engine';
 import { ChunkReader } from '../match/match-chunk';
 import type { SourceBatch } from '../sources/source';
-import type { Store } from '../store/store';
+import { commitDecided, type BanRoad } from './commit-bans';
 import type { JailRuntime } from './jail-runtime';
 import type { Logger } from './logger';
 
@@ -124,26 +123,22 @@ function countLines(rt: JailRuntime, lines: number, now: number): void {
   if (lines > 0) rt.counters.lastLineAt = now;
 }
 
-/** One transaction: strikes, bans and the source's position, all or none. Throws when the store fails. Returns the bans to enforce. */
-export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, store: Store, log: Logger): Ban[] {
-  const { strikes, bans, cursor, lines, startedAt } = prepared;
+/**
+ * One step's strikes, bans and the source's position, all or none, through the daemon's one road
+ * for a made ban (commit-bans.ts): stored with its fleet outbox row, counted, then into the kernel.
+ * Throws when the store fails. `onStored` runs once the step is in the database (the caller stops
+ * holding it for a retry).
+ */
+export function commitBatch(rt: JailRuntime, prepared: PreparedBatch, road: BanRoad, log: Logger, onStored?: () => void): void {
+  const { strikes, bans, lines, startedAt } = prepared;
   const committingAt = Date.now();
-  store.transaction(() => {
-    // in the same transaction: a decision is published (fleet) if and only if it is stored
-    if (rt.share && strikes.length + bans.length > 0) rt.share(strikes, bans);
-    if (strikes.length > 0) store.addStrikes(strikes);
-    if (bans.length > 0) store.recordBans(bans);
-    if (cursor) store.setCursor(cursor.key, cursor.value);
+  commitDecided(road, rt, prepared, 'log', () => {
+    onStored?.();
+    log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - committingAt }, 'batch processed');
+    if (strikes.length > 0 && log.isLevelEnabled('debug')) {
+      for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
+    }
   });
-  log.debug({ jail: rt.name, lines, strikes: strikes.length, bans: bans.length, ms: Date.now() - startedAt, dbMs: Date.now() - committingAt }, 'batch processed');
-  rt.counters.strikes += strikes.length;
-  rt.counters.bans += bans.length;
-  for (const strike of strikes) rt.meter.struck(strike.event);
-  if (strikes.length > 0 && log.isLevelEnabled('debug')) {
-    for (const st of strikes) log.debug({ jail: st.jail, ip: st.ip, event: st.event, weight: st.weight, rule: st.rule }, 'strike');
-  }
-  // the bans are logged once, with who asked, where they enter the kernel (daemon/ban-log.ts)
-  return bans;
 }
 
 /** Bytes of a batch without a file position (a journal source): its lines and their newlines. */

@@ -13,8 +13,8 @@ import { SubnetTracker } from './subnet-tracker';
 
 export class BanMaker {
   /** Active bans made or restored: target (ip or prefix) -> until (compact: 100,000 are restored at start). */
-  readonly active = new ActiveBans();
-  readonly subnets: SubnetTracker;
+  private readonly active = new ActiveBans();
+  private readonly subnets: SubnetTracker;
 
   constructor(
     private readonly rules: JailRules,
@@ -74,6 +74,27 @@ export class BanMaker {
     this.history.record(ban);
     this.subnets.onBan(ban.ip, time);
     return true;
+  }
+
+  /** A ban made elsewhere (an admin's, one restored at start) is active here. */
+  note(target: string, until: number): void {
+    this.active.set(target, until);
+  }
+
+  /** The ban of `target` ended or was lifted: no longer active. */
+  forget(target: string): void {
+    this.active.delete(target);
+  }
+
+  /** Drops ended bans and subnet counts that left their window. */
+  prune(now: number): void {
+    this.subnets.pruneAll(now);
+    this.active.prune(now);
+  }
+
+  /** How many bans are active here (ended ones until the next prune or expiry). */
+  get activeCount(): number {
+    return this.active.size;
   }
 
   /** Is the offender (or a prefix around it) under an active ban? */

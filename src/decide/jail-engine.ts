@@ -156,7 +156,7 @@ export class JailEngine {
     const cidr = ipOrCidr.includes('/') ? parseCidr(ipOrCidr) : null;
     const keys = cidr ? [ipOrCidr, ...[...this.windows.keys()].filter((k) => cidrContains(cidr, k))] : [ipOrCidr, this.offenderOf(ipOrCidr)];
     for (const key of keys) {
-      this.banner.active.delete(key);
+      this.banner.forget(key);
       this.windows.forget(key);
       this.customers.forgetFailures(key);
       this.spray.forget(key);
@@ -166,7 +166,7 @@ export class JailEngine {
 
   /** An admin ban, or a ban restored from elsewhere: remember it as active. */
   noteBan(ban: Ban): void {
-    if (ban.jail === this.rules.name) this.banner.active.set(ban.ip, ban.until);
+    if (ban.jail === this.rules.name) this.banner.note(ban.ip, ban.until);
   }
 
   /**
@@ -202,7 +202,7 @@ export class JailEngine {
 
   /** Bans that ended are no longer active. */
   noteExpired(ip: string): void {
-    this.banner.active.delete(ip);
+    this.banner.forget(ip);
   }
 
   /** Drops state that has left every window. */
@@ -210,11 +210,10 @@ export class JailEngine {
     this.windows.prune(now);
     this.customers.prune(now);
     this.spray.pruneAll(now);
-    this.banner.subnets.pruneAll(now);
-    this.banner.active.prune(now);
+    this.banner.prune(now);
   }
 
   stats(): { offenders: number; customers: number; activeBans: number } {
-    return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.banner.active.size };
+    return { offenders: this.windows.size, customers: this.customers.size, activeBans: this.banner.activeCount };
   }
 }

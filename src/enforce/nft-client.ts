@@ -6,7 +6,8 @@
 import { parseSetElements, parseTableSummary, type NftElement, type NftTableSummary } from './nft-json';
 import type { JailSet, NftNames } from './nft-script';
 import { assertOk, runCommand, type CommandResult } from '../process/run-command';
-import { sharedBatcher, sharedRead } from './script-batcher';
+import { sharedBatcher } from './script-batcher';
+import { sharedRead } from './shared-read';
 
 const MISSING = /No such file or directory/;
 

@@ -27,6 +27,7 @@ import {
   jailSets,
   LEGACY_CHAIN,
   setupScript,
+  type JailSet,
   type NftNames,
 } from './nft-script';
 
@@ -43,6 +44,12 @@ export function misfitSets(n: NftNames, summary: NftTableSummary): string[] {
   return out;
 }
 
+/** The jail's sets that the table held before this start's setup. */
+export function presentJailSets(jail: string, before: NftTableSummary): JailSet[] {
+  const present = new Set(before.sets.map((s) => s.name));
+  return jailSets(jail).filter((s) => present.has(s.name));
+}
+
 /**
  * Whether the jail's interval sets may hold /24s or /64s (so moveMaskedPrefixes must read them),
  * judged from the table as it was before this start's setup. Not when they did not exist, nor when
@@ -52,8 +59,7 @@ export function misfitSets(n: NftNames, summary: NftTableSummary): string[] {
  */
 export function mayHoldMaskedPrefixes(n: NftNames, before: NftTableSummary): boolean {
   const sets = jailSets(n.jail);
-  const present = new Set(before.sets.map((s) => s.name));
-  if (!sets.some((s) => s.interval && present.has(s.name))) return false;
+  if (!presentJailSets(n.jail, before).some((s) => s.interval)) return false;
   const chain = chainName(n.jail);
   const masked = sets.filter((s) => s.mask !== undefined);
   return !masked.every((s) => before.rules.some((r) => r.chain === chain && isRuleFor(r.comment, s.name)));

@@ -29,7 +29,7 @@ import {
   unbanLines,
   type NftNames,
 } from './nft-script';
-import { legacyCleanup, mayHoldMaskedPrefixes } from './nft-upgrade';
+import { legacyCleanup, mayHoldMaskedPrefixes, presentJailSets } from './nft-upgrade';
 import { ABSENT, moveMaskedPrefixes, upgradeMisfits } from './nft-upgrader';
 import { assertOk } from '../process/run-command';
 
@@ -85,8 +85,7 @@ export class NftablesAction implements FirewallAction {
   }
 
   heldBeforeSetup(): boolean | undefined {
-    const present = new Set(this.before?.sets.map((s) => s.name));
-    return this.before ? jailSets(this.names.jail).some((s) => present.has(s.name)) : undefined;
+    return this.before ? presentJailSets(this.names.jail, this.before).length > 0 : undefined;
   }
 
   async ban(bans: Ban[], now: number): Promise<void> {

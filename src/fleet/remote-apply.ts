@@ -5,6 +5,7 @@
  * own addresses, customers (of any local jail) and the widest prefix a jail would make itself. A
  * node never bans its own addresses because another asked.
  */
+import { untilText } from '../core/clock';
 import type { Ban, Strike } from '../core/types';
 import type { Store } from '../store/store';
 import { banOfWire, type FleetEvent, type WireStrike, type WireUnban } from './fleet-event';
@@ -101,7 +102,7 @@ export class RemoteApplier {
     work.ban(jail, ban);
     this.counters.bans++;
     // debug: the registry's ban log says it once at info, with by: fleet (daemon/ban-log.ts)
-    this.log.debug?.({ jail: jail.name, ip: ban.ip, reason: ban.reason, until: new Date(ban.until).toISOString(), node: ban.node }, 'ban from the fleet');
+    this.log.debug?.({ jail: jail.name, ip: ban.ip, reason: ban.reason, until: untilText(ban.until), node: ban.node }, 'ban from the fleet');
   }
 
   /** Already banned here (by the engine's memory; the manual jail asks the store). */

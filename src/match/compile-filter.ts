@@ -21,7 +21,7 @@ export interface CompiledRule {
   readonly re: RegExp;
   readonly hasHost: boolean;
   readonly when?: readonly string[];
-  readonly then?: { state?: string; reset?: boolean; forget?: ReadonlyArray<'user' | 'helo'> };
+  readonly then?: { state?: string; reset?: boolean; forget?: ReadonlyArray<'user' | 'helo'>; end?: boolean };
   readonly decodeUser?: UserEncoding;
   /** Yields nothing when an earlier line of its session told the same login outcome. */
   readonly summary: boolean;
@@ -33,8 +33,13 @@ export interface CompiledFilter {
   readonly prefix: RegExp;
   readonly prefixHasHost: boolean;
   readonly hasSession: boolean;
-  /** Has summary rules: without a session id in the prefix, sessions are keyed by address. */
+  /** Has summary rules: a session's summary line does not count again its login outcome. */
   readonly hasSummaries: boolean;
+  /**
+   * Without a session id in the line, sessions are keyed by address: filters with summary rules,
+   * and filters with temporary rejects (counted once per visit: session-table.ts).
+   */
+  readonly keysByAddress: boolean;
   /** Union of the rules' keywords: a line containing none of them skips every regex. */
   readonly keywords: readonly string[];
   readonly rules: readonly CompiledRule[];
@@ -89,6 +94,7 @@ export function compileFilter(
     prefixHasHost: prefixGroups.has('host'),
     hasSession: prefixGroups.has('session'),
     hasSummaries: rules.some((r) => r.summary),
+    keysByAddress: rules.some((r) => r.summary || r.event === 'temp-reject'),
     keywords,
     rules: rules.map((r) => ({ ...r, keywordIds: r.keywords.map((k) => keywords.indexOf(k)) })),
     ignore,
@@ -137,7 +143,7 @@ function compileRule(r: FilterDef['rules'][number], i: number, c: Compiler, pref
   if (hasHost && prefixHasHost) c.problems.push(`${at('regex')}: the prefix already binds <HOST>`);
   if (r.event && !hasHost && !prefixHasHost) c.problems.push(`${at('regex')}: a rule with an event must bind <HOST>`);
   if (r.decode && !groups.has('user')) c.problems.push(`${at('decode')}: decode needs a (?<user>) group`);
-  if ((r.when || r.then?.state) && !prefixGroups.has('session')) c.problems.push(`${at()}: when/then need a (?<session>) group in the prefix`);
+  if ((r.when || r.then?.state || r.then?.end) && !prefixGroups.has('session')) c.problems.push(`${at()}: when/then need a (?<session>) group in the prefix`);
   return { id: r.id, event: r.event, keywords: r.keywords, re, hasHost, when: r.when, then: r.then, decodeUser: r.decode?.user, summary: r.summary === true };
 }
 

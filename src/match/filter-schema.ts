@@ -27,6 +27,8 @@ const RuleSchema = z
         state: z.string().regex(NAME).optional(),
         reset: z.boolean().optional(),
         forget: z.array(z.enum(['user', 'helo'])).optional(),
+        /** The session is over (Postfix `disconnect from`): forget it, the key's next line starts a new one. */
+        end: z.boolean().optional(),
       })
       .strict()
       .optional(),

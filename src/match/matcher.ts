@@ -12,7 +12,7 @@ import { IpCache } from './ip-cache';
 import { KeywordScanner } from './keyword-scanner';
 import { LineBudget, type LineBudgetOptions } from './line-budget';
 import { dateFromFileName, parseLogTime, type LocalDate } from './parse-time';
-import { newSession, noteLogin, SessionTable, START_STATE, type Session } from './session-table';
+import { newSession, noteLogin, opensVisit, SessionTable, START_STATE, type Session } from './session-table';
 
 /** The hostile-line guard's options (line-budget.ts): with a `clock`, a line over its budget is skipped. */
 export interface MatcherOptions extends LineBudgetOptions {
@@ -104,15 +104,16 @@ export class Matcher {
       const ip = hostText === undefined ? undefined : this.ips.canonical(hostText);
       if (ip === null) continue; // looked like an address but is not one (999.1.1.1)
       const time = ev.time ?? this.timeOf(st, hg?.time, ev.file, ref);
-      // Without a session id in the line, a filter with summary rules keys sessions by address.
-      const key = (filter.hasSession ? hg?.session : undefined) ?? (filter.hasSummaries && ip ? ip : undefined);
+      // Without a session id in the line, a filter with summary rules or temporary rejects keys sessions by address.
+      const sessionId = filter.hasSession ? hg?.session : undefined;
+      const key = sessionId ?? (filter.keysByAddress && ip ? ip : undefined);
       const sessions = key === undefined ? undefined : this.sessionsOf(st, ev.source);
       let session: Session = sessions && key !== undefined ? sessions.get(key, time) : newSession(time);
       // A pid / thread id is reused by the next client: a different address means a new session.
       if (rule.then?.reset || (ip && session.ip && session.ip !== ip)) session = newSession(time);
       if (rule.when && !rule.when.includes(session.state)) continue;
       if (isIgnored(filter, text, at)) return null;
-      return this.apply(st, rule, g, ip, time, session, key, sessions);
+      return this.apply(st, rule, g, ip, time, session, sessionId, key, sessions);
     }
     return null;
   }
@@ -124,6 +125,7 @@ export class Matcher {
     ip: string | undefined,
     time: number,
     session: Session,
+    sessionId: string | undefined,
     key: string | undefined,
     sessions: SessionTable | undefined,
   ): Failure | null {
@@ -140,11 +142,16 @@ export class Matcher {
     if (forget) for (const k of forget) session[k] = undefined;
     // A summary line (`disconnect ... auth=0/1`, `auth=1/2`) does not count again its session's login outcome.
     const counted = rule.event === 'auth-success' ? session.loginOk : session.loginFailed;
-    const failure = rule.summary && counted ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
+    let failure = rule.summary && counted ? null : failureOf(st.filter, rule, g, ip, time, knownHelo, knownUser);
     if (failure && st.filter.hasSummaries) noteLogin(session, failure.event);
-    // A session is stored once it holds something; a fresh one that learned nothing is not.
-    const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loginFailed || session.loginOk;
-    if (sessions && key !== undefined && (learned || sessions.has(key))) sessions.put(key, session);
+    // A visit's later temporary rejects (its other recipients, an anvil limit after a 450) say nothing new.
+    if (failure?.event === 'temp-reject' && key !== undefined && !opensVisit(session, time, sessionId === undefined)) failure = null;
+    if (sessions && key !== undefined) {
+      // A session is stored once it holds something; a fresh one that learned nothing is not.
+      const learned = session.helo !== undefined || session.user !== undefined || session.state !== START_STATE || session.loginFailed || session.loginOk || session.deferredAt !== undefined;
+      if (rule.then?.end) sessions.delete(key);
+      else if (learned || sessions.has(key)) sessions.put(key, session);
+    }
     return failure;
   }
 

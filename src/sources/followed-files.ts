@@ -131,7 +131,7 @@ export class FollowedFiles {
   async openNew(p: string): Promise<TailedFile | null> {
     const file = await TailedFile.open(this.ctx.keyOf(p), p);
     if (!file) return null;
-    const facts = { path: p, dev: file.dev, ino: file.ino, size: file.size, mtimeMs: file.mtimeMs, firstLineHash: await file.hashFirstLine() };
+    const facts = await file.facts();
     if (this.isKnown(facts)) {
       // Already read under its old name (`mail.log*` matches `mail.log.1` too). Saved as read, so
       // that a restart does not take it for a new file.

@@ -74,7 +74,7 @@ export async function resumeFiles(files: FollowedFiles, input: ResumeInput, keyO
     if (files.active.has(p)) continue;
     const current = await TailedFile.open(keyOf(p), p);
     if (!current) continue;
-    const facts = { path: p, dev: current.dev, ino: current.ino, size: current.size, mtimeMs: current.mtimeMs, firstLineHash: await current.hashFirstLine() };
+    const facts = await current.facts();
     // A rotated name of a followed file (`mail.log*` matches `mail.log.2`) that no chain claimed
     // is older than where that file's cursor stands: read already.
     if (followedElsewhere(p, facts) || (!cursors.has(p) && isOlderGeneration(p, cursors))) {

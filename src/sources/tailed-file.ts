@@ -5,6 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileCursor } from '../core/types';
 import { hashFirstLine, hashFirstLineOf } from './first-line-hash';
+import type { FileFacts } from './rotation-plan';
 import { countLines, countNewlines, wholeLines, type SplitState } from './line-splitter';
 import type { Deliver, ReadLimits } from './read-limits';
 
@@ -160,7 +161,7 @@ export class TailedFile {
   }
 
   private async deliverChunk(bytes: Buffer, maxLineBytes: number, deliver: Deliver): Promise<void> {
-    if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
+    await this.noteFirstLine();
     const base = this.offset;
     const baseLine = this.line;
     const linesKnown = baseLine > 0 || base === 0;
@@ -177,7 +178,7 @@ export class TailedFile {
 
   /** Where reading stands, as the consumer saves it. */
   async cursor(): Promise<FileCursor> {
-    if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
+    await this.noteFirstLine();
     return this.cursorValue(this.offset, this.line);
   }
 
@@ -191,5 +192,15 @@ export class TailedFile {
 
   hashFirstLine(): Promise<string> {
     return hashFirstLine(this.handle);
+  }
+
+  /** What rotation-plan.ts decides on, as the file is now (its first line hashed again). */
+  async facts(): Promise<FileFacts> {
+    return { path: this.path, dev: this.dev, ino: this.ino, size: this.size, mtimeMs: this.mtimeMs, firstLineHash: await this.hashFirstLine() };
+  }
+
+  /** A file read from past its start keeps the hash of its first line once that line is complete. */
+  private async noteFirstLine(): Promise<void> {
+    if (this.firstLineHash === '' && this.offset > 0) this.firstLineHash = await hashFirstLine(this.handle);
   }
 }

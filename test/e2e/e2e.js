@@ -27,8 +27,11 @@ const ACTIONS = ['nftables', 'iptables'];
 /** The MTAs' logs of a run (real-exim-all.log: the Exim with log_selector = +all and TLS). */
 const REAL_LOGS = ['real-postfix.log', 'real-exim.log', 'real-exim-all.log', 'real-dovecot.log'];
 const SERVER_ADDRESSES = [SERVER.v4, ...SERVER.v4Aliases, SERVER.v6];
-/** After the driver's own grace period, how long bans may still take to show in `list`. */
-const BAN_WAIT_MS = 30000;
+/**
+ * After the driver's own grace period, how long bans may still take to show in `list`. The wait
+ * ends as soon as they do; the deadline only bounds a hang (the probe that follows finds what is missing).
+ */
+const BAN_WAIT_MS = 60000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (text) => process.stderr.write(`e2e: ${text}\n`);

@@ -3,17 +3,18 @@
 // A ban that drops packets shows as "timeout", one that rejects as "refused".
 const net = require('node:net');
 const { serverAddressFor } = require('./topology');
+const { ioTimeout } = require('./io-timeout');
 
 function probeOne(address, port, timeoutMs) {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect({ host: serverAddressFor(address), port, localAddress: address });
     const finish = (result, detail) => {
-      clearTimeout(timer);
+      cancel();
       socket.destroy();
       resolve({ address, port, result, ms: Date.now() - started, ...(detail ? { detail } : {}) });
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    const cancel = ioTimeout(() => finish('timeout'), timeoutMs);
     socket.once('connect', () => finish('connected'));
     socket.once('error', (error) => {
       if (error.code === 'ECONNREFUSED') finish('refused');

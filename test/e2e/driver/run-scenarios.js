@@ -53,8 +53,12 @@ function createContext(scenario, address, index, attempts, { watch = null, follo
     pick: (list) => list[Math.floor(random() * list.length)],
     jitter: (minMs, maxMs) => Math.floor(minMs + random() * (maxMs - minMs)),
     heloLiteral: () => (isIpv6(address) ? `[IPv6:${address}]` : `[${address}]`),
-    /** Resolves once scenario `scenarioId`'s clients have seen `atLeast` failures in this run (or 30 s passed). */
-    waitForFailures: (scenarioId, atLeast, timeoutMs = 30000) => progress.waitFor(scenarioId, atLeast, timeoutMs),
+    /**
+     * Resolves once scenario `scenarioId`'s clients have seen `atLeast` failures in this run (or 120 s
+     * passed: a slow machine takes long to get there, and a customer acting before the spray is
+     * under way would test nothing).
+     */
+    waitForFailures: (scenarioId, atLeast, timeoutMs = 120000) => progress.waitFor(scenarioId, atLeast, timeoutMs),
     /** Waits between attempts, unless the attacker is already locked out. */
     sleep: (ms) => (context.dropped ? Promise.resolve() : sleep(ms)),
     current: null,
@@ -130,7 +134,7 @@ async function runPool(tasks, concurrency) {
  * and with `watchPort` the ban timings). `followUp` runs the behaviours' after-the-attack variant.
  */
 async function runScenarios(scenarios, {
-  concurrency = 20, seed = 'mailjail-e2e', watchPort = null, watchGraceMs = 70000, followUp = false,
+  concurrency = 20, seed = 'mailjail-e2e', watchPort = null, watchGraceMs = 100000, followUp = false,
 } = {}) {
   const startedAt = new Date().toISOString();
   const results = scenarios.map((scenario) => ({
@@ -162,7 +166,8 @@ async function runScenarios(scenarios, {
   const trafficEndedAt = new Date().toISOString();
   // Bans still due (a spray's last members, held 45 s after their first failure, or 20 s after
   // their latest, so that a customer caught in the spray can log in; a slow log) get a bounded
-  // wait: it ends as soon as every watched attacker is dropped.
+  // wait (at most 90 s held, plus room for a loaded machine): it ends as soon as every watched
+  // attacker is dropped.
   const graceEnds = Date.now() + watchGraceMs;
   while (watches.some(({ watch }) => watch.running && watch.dropAt === null && !watch.error) && Date.now() < graceEnds) {
     await sleep(100);

@@ -3,6 +3,7 @@
 // Written for misbehaving clients too: it can talk before the banner and send without reading.
 const net = require('node:net');
 const tls = require('node:tls');
+const { ioTimeout } = require('./io-timeout');
 
 const DEFAULT_REPLY_TIMEOUT_MS = 15000;
 
@@ -48,17 +49,17 @@ class SmtpSession {
       });
       this.socket = socket;
       socket.setEncoding('latin1');
-      const timer = setTimeout(() => {
+      const cancel = ioTimeout(() => {
         socket.destroy();
         reject(new Error(`connect timeout after ${this.connectTimeoutMs}ms`));
       }, this.connectTimeoutMs);
       socket.once('connect', () => {
-        clearTimeout(timer);
+        cancel();
         this.note('*', `connected ${this.localAddress} -> ${this.host}:${this.port}`);
         resolve();
       });
       socket.once('error', (error) => {
-        clearTimeout(timer);
+        cancel();
         this.note('*', `error ${error.code || error.message}`);
         this.closed = true;
         this.wake();
@@ -159,9 +160,9 @@ class SmtpSession {
         return { code: 0, lines: [], timedOut: true };
       }
       await new Promise((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const cancel = ioTimeout(resolve, left);
         this.waiter = () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         };
       });

@@ -232,7 +232,8 @@ done
 wait_for_ports "$POSTFIX_SMTP_PORT" "$POSTFIX_POSTSCREEN_PORT" "$POSTFIX_SUBMISSION_PORT" \
   "$EXIM_MX_PORT" "$EXIM_SUBMISSION_PORT" "$EXIM_ALL_MX_PORT" "$EXIM_ALL_SUBMISSION_PORT" \
   "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"
-for _ in $(seq 50); do [[ -S "$WORKDIR/postfix/spool/private/auth" ]] && break; sleep 0.1; done
+# up to 30 s, like the ports: a loaded machine starts Dovecot's auth process late
+for _ in $(seq 300); do [[ -S "$WORKDIR/postfix/spool/private/auth" ]] && break; sleep 0.1; done
 [[ -S "$WORKDIR/postfix/spool/private/auth" ]] || { log 'dovecot auth socket missing'; false; }
 
 cat >>"$WORKDIR/env.sh" <<VARS

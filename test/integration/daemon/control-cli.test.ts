@@ -65,11 +65,13 @@ describeWithNetns(['nft', 'setpriv'])('control socket and CLI', () => {
     expect(r.stdout).toMatch(/unbanned 192\.0\.2\.33/);
     expect((await h.nftElements()).has('192.0.2.33')).toBe(false);
     h.append([saslFailure('192.0.2.33')]);
-    await new Promise((res) => setTimeout(res, 300));
+    // once the line is counted (not after a fixed pause a loaded machine may outlast), no ban
+    const why = async () => JSON.parse((await h.cli(['why', '192.0.2.33', '--json'])).stdout);
+    await waitFor(async () => (await why()).strikes.length > 0);
     expect((await h.nftElements()).has('192.0.2.33')).toBe(false);
-    const why = JSON.parse((await h.cli(['why', '192.0.2.33', '--json'])).stdout);
-    expect(why.strikes).toHaveLength(1);
-    expect(why.bans[0].state).toBe('lifted');
+    const after = await why();
+    expect(after.strikes).toHaveLength(1);
+    expect(after.bans[0].state).toBe('lifted');
   });
 
   it('reports status: jails, source positions, action health, database', async () => {
@@ -93,9 +95,8 @@ describeWithNetns(['nft', 'setpriv'])('control socket and CLI', () => {
     const bad = await h.cli(['reload']);
     expect(bad.code).toBe(EXIT_STATUS.CONFIG);
     expect(bad.stderr).toContain('70-broken.yaml:3: jails.postfix.maxRetry');
-    const alive = await h.cli(['status', '--json']);
-    expect(alive.code).toBe(0);
     rmSync(join(h.configDir, 'jails.d', '70-broken.yaml'));
+    expect(await h.answers()).toBe(true);
   });
 
   it('answers malformed, unknown and oversized requests with an error and keeps serving', async () => {

@@ -39,7 +39,7 @@ describeWithNetns(['nft'])('daemon with nftables', () => {
 
   it('re-asserts bans after someone flushes the kernel set by hand', async () => {
     await h.ns.execOk(['nft', 'flush', 'ruleset']);
-    await waitFor(async () => (await h.nftElements()).has('192.0.2.10'), 10_000);
+    await waitFor(async () => (await h.nftElements()).has('192.0.2.10'));
     const rules = await h.ns.execOk(['nft', 'list', 'chain', 'inet', 'mailjail', 'postfix_input']);
     expect(rules.stdout).toContain('@postfix_v4');
     expect(rules.stdout).toContain('@postfix_v4_net');

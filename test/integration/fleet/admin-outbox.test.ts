@@ -106,7 +106,7 @@ describeRedis('an admin ban or unban when the daemon dies right after committing
   it('publishes a `mailjail ban` after the restart, and the other node applies it once', async () => {
     const { live, away } = configs();
     const other = receiver(stores.open({}, join(stores.dir(), 'mx2.db')), live);
-    await waitFor(() => other.node.status().position !== null, 10_000); // reading the stream: it learns only from events
+    await waitFor(() => other.node.status().position !== null); // reading the stream: it learns only from events
     const first = lifeOf(stores.open(), away, 'ban');
     try {
       await expect(first.admin({ cmd: 'ban', ip: IP, for: 3_600_000, reason: 'spamtrap' })).rejects.toThrow(Died);
@@ -115,8 +115,8 @@ describeRedis('an admin ban or unban when the daemon dies right after committing
     }
     const second = lifeOf(stores.open(), live);
     try {
-      await waitFor(() => other.kernel.bans.length > 0, 10_000);
-      await waitFor(() => second.fleet.status().pending === 0, 10_000);
+      await waitFor(() => other.kernel.bans.length > 0);
+      await waitFor(() => second.fleet.status().pending === 0);
       await new Promise((r) => setTimeout(r, 1500)); // a second copy would arrive by now
       expect(other.kernel.bans).toEqual([expect.objectContaining({ ip: IP, jail: 'manual', reason: 'manual: spamtrap', node: 'mx1' })]);
       expect(other.node.status()).toMatchObject({ received: 1, bansApplied: 1, duplicates: 0 });
@@ -129,18 +129,18 @@ describeRedis('an admin ban or unban when the daemon dies right after committing
   it('publishes a `mailjail unban` after the restart, and the other node lifts the ban once', async () => {
     const { live, away } = configs();
     const other = receiver(stores.open({}, join(stores.dir(), 'mx2.db')), live);
-    await waitFor(() => other.node.status().position !== null, 10_000);
+    await waitFor(() => other.node.status().position !== null);
     const lives = [lifeOf(stores.open(), live)];
     try {
       await lives[0].admin({ cmd: 'ban', ip: IP, for: 3_600_000 });
-      await waitFor(() => other.kernel.bans.length === 1, 10_000);
+      await waitFor(() => other.kernel.bans.length === 1);
       await lives[0].fleet.stop();
       lives.push(lifeOf(stores.open(), away, 'unban'));
       await expect(lives[1].admin({ cmd: 'unban', ip: IP })).rejects.toThrow(Died);
       await lives[1].fleet.stop();
       lives.push(lifeOf(stores.open(), live));
-      await waitFor(() => other.kernel.unbans.length > 0, 10_000);
-      await waitFor(() => lives[2].fleet.status().pending === 0, 10_000);
+      await waitFor(() => other.kernel.unbans.length > 0);
+      await waitFor(() => lives[2].fleet.status().pending === 0);
       await new Promise((r) => setTimeout(r, 1500));
       expect(other.kernel.unbans).toEqual([IP]);
       expect(other.node.status()).toMatchObject({ received: 2, unbansApplied: 1, duplicates: 0 });

@@ -13,6 +13,8 @@ import { DaemonHarness, waitFor } from '../daemon/daemon-harness';
 const WRAPPED = resolve(__dirname, '../../helpers/wrapped-daemon.js');
 export const SECRET = 'fleet-test-secret-0123456789abcdef';
 
+interface FleetStatusReply { connected: boolean; pending: number; rejected: number; received: number; published: number; lagMs: number; bansRefused: number }
+
 export class FleetNodeHarness extends DaemonHarness {
   constructor(readonly node: string, redisUrl: string) {
     super();
@@ -52,9 +54,13 @@ export class FleetNodeHarness extends DaemonHarness {
     return JSON.parse(r.stdout);
   }
 
-  async fleetStatus(): Promise<{ connected: boolean; pending: number; rejected: number; received: number; lagMs: number; bansRefused: number }> {
+  async fleetStatus(): Promise<FleetStatusReply> {
+    return (await this.status()).fleet;
+  }
+
+  async status(): Promise<{ fleet: FleetStatusReply; jails: Array<{ sources: Array<{ files: Array<{ offset: number; size?: number }> }> }> }> {
     const r = await this.cli(['status', '--json']);
-    return JSON.parse(r.stdout).fleet;
+    return JSON.parse(r.stdout);
   }
 
   /** Every ban row of an address (active or not): a ban applied twice would show twice. */
@@ -77,7 +83,7 @@ export function useFleet(n: number): Fleet {
     for (let i = 1; i <= n; i++) fleet.nodes.push(new FleetNodeHarness(`mx${i}`, fleet.redis.url));
     await Promise.all(fleet.nodes.map((h) => h.setup()));
     await Promise.all(fleet.nodes.map((h) => h.start()));
-    await waitFor(async () => (await Promise.all(fleet.nodes.map((h) => h.fleetStatus()))).every((s) => s.connected), 10_000);
+    await waitFor(async () => (await Promise.all(fleet.nodes.map((h) => h.fleetStatus()))).every((s) => s.connected));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(fleet.nodes.map((h) => h.teardown()));
@@ -86,9 +92,26 @@ export function useFleet(n: number): Fleet {
   return fleet;
 }
 
-/** Resolves once `check` holds on every node; returns how long that took. */
-export async function onEveryNode(nodes: FleetNodeHarness[], check: (h: FleetNodeHarness) => Promise<boolean>, timeoutMs = 10_000): Promise<number> {
+/** Resolves once `check` holds on every node; returns how long that took (the deadline only bounds a hang). */
+export async function onEveryNode(nodes: FleetNodeHarness[], check: (h: FleetNodeHarness) => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   await waitFor(async () => (await Promise.all(nodes.map(check))).every(Boolean), timeoutMs, 10);
   return Date.now() - started;
+}
+
+/**
+ * Resolves once every node has read its whole log, published all it holds, and applied every event
+ * the others published: what one node saw, every node now counts. A fixed pause instead turned
+ * red on a loaded machine whenever Redis carried an event later than the next step of a test.
+ * Counts since the nodes started: for a fleet none of whose nodes was restarted.
+ */
+export async function fleetSettled(nodes: FleetNodeHarness[]): Promise<void> {
+  await waitFor(async () => {
+    const all = await Promise.all(nodes.map((h) => h.status()));
+    const published = all.reduce((n, s) => n + s.fleet.published, 0);
+    return all.every((s) => {
+      const read = s.jails.every((j) => j.sources.every((src) => src.files.every((f) => f.offset === f.size)));
+      return read && s.fleet.pending === 0 && s.fleet.received === published - s.fleet.published;
+    });
+  });
 }

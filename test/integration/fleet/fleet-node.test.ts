@@ -54,7 +54,7 @@ describeRedis('a fleet node publishing what it decides', () => {
       node.start();
       store.transaction(() => node.share([strike], [{ ...ban }], false));
       store.transaction(() => node.share([strike], [], true));
-      await waitFor(() => node.status().pending === 0 && node.status().published === 2, 10_000);
+      await waitFor(() => node.status().pending === 0 && node.status().published === 2);
       const [first, second] = await published();
       expect(first).toMatchObject({ node: 'mx9', seq: 1, bans: [['postfix', '192.0.2.5', 1, ban.until, 'threshold', 0]] });
       expect(first.strikes).toBeUndefined();
@@ -63,12 +63,12 @@ describeRedis('a fleet node publishing what it decides', () => {
 
       // Redis away: the node keeps what it decided in its database and publishes it on return
       await redis.stop();
-      await waitFor(() => !node.status().connected, 10_000);
+      await waitFor(() => !node.status().connected);
       store.transaction(() => node.share([], [{ ...ban, ip: '192.0.2.6' }], true));
       await new Promise((r) => setTimeout(r, 1500));
       expect(node.status().pending).toBe(1);
       await redis.start();
-      await waitFor(() => node.status().pending === 0, 10_000);
+      await waitFor(() => node.status().pending === 0);
       const after = await published(); // Redis came back empty: only what was kept
       expect(after).toHaveLength(1);
       expect(after[0]).toMatchObject({ seq: 3, bans: [['postfix', '192.0.2.6', 1, ban.until, 'threshold', 0]] });
@@ -88,7 +88,7 @@ describeRedis('a fleet node publishing what it decides', () => {
       await new Promise((r) => setTimeout(r, 1000));
       expect(node.status()).toMatchObject({ connected: false, pending: 1 });
       await late.start();
-      await waitFor(() => node.status().connected && node.status().pending === 0, 10_000);
+      await waitFor(() => node.status().connected && node.status().pending === 0);
       const client = late.client();
       try {
         expect(await client.hkeys('mailjail:bans')).toEqual(['postfix 192.0.2.8']);

@@ -5,7 +5,7 @@
  */
 import { describeWithNetns } from '../../helpers/netns';
 import { saslFailure, waitFor } from '../daemon/daemon-harness';
-import { onEveryNode, useFleet, type FleetNodeHarness } from './fleet-harness';
+import { fleetSettled, onEveryNode, useFleet, type FleetNodeHarness } from './fleet-harness';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,7 +29,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
   it('puts a ban made from one node\'s log into all three kernels, naming the node that made it', async () => {
     const ip = '192.0.2.10';
     node(1).append(Array.from({ length: 5 }, () => saslFailure(ip)));
-    await waitFor(() => node(1).kernelHas(ip), 10_000, 5);
+    await waitFor(() => node(1).kernelHas(ip), undefined, 5);
     const ms = await onEveryNode(fleet.nodes, (h) => h.kernelHas(ip));
     console.log(`fleet: ban propagated from mx1 to every kernel within ${ms} ms of mx1's own`);
     for (const h of fleet.nodes) {
@@ -59,7 +59,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     const ip = '192.0.2.20';
     for (const i of [1, 2]) {
       node(i).append([saslFailure(ip), saslFailure(ip)]);
-      await pause(300);
+      await fleetSettled(fleet.nodes);
     }
     // four tries, two per server: below maxRetry 5 everywhere
     expect(await inNoKernel(fleet.nodes, ip)).toBe(true);
@@ -72,7 +72,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     const ips = Array.from({ length: 6 }, (_, i) => `198.51.100.${40 + i}`);
     for (const [i, ip] of ips.entries()) {
       node((i % 3) + 1).append([saslFailure(ip, 'victim@example.com')]);
-      await pause(100);
+      await fleetSettled(fleet.nodes);
     }
     // spray bans are held for a customer's login (issue 11 point 4): with the harness's `grace: 4s`, 9 s
     await onEveryNode(
@@ -99,7 +99,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
     const ips = [1, 2, 3, 4, 5].map((i) => `2001:db8:7:${i}::1`);
     for (const [i, ip] of ips.entries()) {
       node((i % 3) + 1).append([pregreet(ip)]);
-      await pause(200);
+      await fleetSettled(fleet.nodes);
     }
     await onEveryNode(fleet.nodes, async (h) => (await h.list()).some((b) => b.ip === '2001:db8:7::/48' && b.reason === 'subnet:2001:db8:7::/48'));
     // none of the three saw more than two of the five: mx2 made the fifth ban, with the fleet's count
@@ -109,7 +109,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet of three servers sharing ban
   it('does not ban on node 3 a customer who logged in on node 2', async () => {
     const ip = '203.0.113.30';
     node(2).append([saslLogin(ip)]);
-    await pause(300);
+    await fleetSettled(fleet.nodes);
     node(3).append(Array.from({ length: 6 }, () => saslFailure(ip)));
     // the same six failures from a stranger are banned (below): wait as long as that takes
     const stranger = '203.0.113.31';
@@ -136,7 +136,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet when Redis or a node fails',
       for (const [j, other] of fleet.nodes.entries()) if (j !== i) expect(await other.kernelHas(ip)).toBe(false);
     }
     await fleet.redis.start(); // no persistence: it comes back empty
-    await onEveryNode(fleet.nodes, async (h) => (await Promise.all(attackers.map((ip) => h.kernelHas(ip)))).every(Boolean), 15_000);
+    await onEveryNode(fleet.nodes, async (h) => (await Promise.all(attackers.map((ip) => h.kernelHas(ip)))).every(Boolean));
     await onEveryNode(fleet.nodes, async (h) => (await h.fleetStatus()).pending === 0);
     for (const h of fleet.nodes) for (const ip of attackers) expect(await h.banRows(ip)).toHaveLength(1);
   });
@@ -149,7 +149,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet when Redis or a node fails',
       await waitFor(async () => {
         const keys = await redis.hkeys('mailjail:bans');
         return attackers.every((ip) => keys.includes(`postfix ${ip}`));
-      }, 10_000);
+      });
     } finally {
       redis.disconnect();
     }
@@ -162,7 +162,7 @@ describeWithNetns(['nft', 'redis-server'])('a fleet when Redis or a node fails',
     expect((await node(2).cli(['unban', attackers[0]])).code).toBe(0);
     await waitFor(async () => (await node(2).kernelHas(banned)) && !(await node(1).kernelHas(attackers[0])));
     await node(3).start();
-    await waitFor(async () => (await node(3).kernelHas(banned)) && !(await node(3).kernelHas(attackers[0])), 10_000);
+    await waitFor(async () => (await node(3).kernelHas(banned)) && !(await node(3).kernelHas(attackers[0])));
     expect(await node(3).banRows(banned)).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Ban } from '../../../src/core/types';
+import { banView } from '../../../src/control/replies';
 import { MemoryBanHistory } from '../../../src/decide/ban-history';
 import { JailEngine } from '../../../src/decide/jail-engine';
 import { createGuard } from '../../../src/daemon/guard';
@@ -87,5 +88,19 @@ describe('applying the fleet\'s events', () => {
     expect(store.activeBans(NOW)).toEqual([]);
     expect(kernel.get('postfix')!.has('192.0.2.7')).toBe(false);
     expect(jails.get('postfix')!.engine!.isBanned('192.0.2.7', NOW)).toBe(false);
+  });
+
+  it('applies a permanent ban from another node (null end on the wire), logs it and lists it as ending never', () => {
+    const store = stores.open();
+    const { jails, kernel } = jailsFor();
+    const lines: Array<Record<string, unknown>> = [];
+    // the daemon's logger has a debug method at every level: its fields are built whatever the level
+    const applier = new RemoteApplier(store, () => jails, { info: () => {}, debug: (fields: Record<string, unknown>) => lines.push(fields) });
+    applier.applyEvents([event(1, { bans: [['postfix', '192.0.2.77', NOW, null, 'threshold', 0]] })], '1-0', NOW);
+    expect([...kernel.get('postfix')!]).toEqual(['192.0.2.77']);
+    expect(store.activeBans(NOW + 365 * 86_400_000).map((b) => [b.ip, b.until])).toEqual([['192.0.2.77', Infinity]]);
+    expect(lines).toEqual([expect.objectContaining({ ip: '192.0.2.77', until: 'never', node: 'mx2' })]);
+    expect(banView(store.activeBans(NOW)[0]).until).toBe('never');
+    expect(applier.position()).toBe('1-0');
   });
 });

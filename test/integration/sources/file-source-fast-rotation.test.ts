@@ -81,7 +81,7 @@ describe('file source: rotations faster than the reader', () => {
     await waitFor('the reader held', () => c.waiting);
   };
   const expectAllOnce = async (c: Consumer, last: number): Promise<void> => {
-    await waitFor(`line ${last}`, () => numbersIn(c.texts).includes(last), 10_000);
+    await waitFor(`line ${last}`, () => numbersIn(c.texts).includes(last));
     await sleep(400);
     expect(numbersIn(c.texts)).toEqual(range(1, last));
   };

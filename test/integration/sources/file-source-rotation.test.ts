@@ -31,7 +31,7 @@ describe('file source: rotation', () => {
       if (n === reopenAfter) writer.reopen();
     });
     writer.close();
-    await waitFor('all 1200 lines', () => new Set(numbersIn(c.texts)).size === 1200, 10_000);
+    await waitFor('all 1200 lines', () => new Set(numbersIn(c.texts)).size === 1200);
     await sleep(300);
     const numbers = numbersIn(c.texts);
     expect(numbers.length).toBe(1200);
@@ -54,7 +54,7 @@ describe('file source: rotation', () => {
     await Promise.all(rotations);
     await writer.writeUpTo(1100);
     writer.close();
-    await waitFor('the last line', () => numbersIn(c.texts).includes(1100), 10_000);
+    await waitFor('the last line', () => numbersIn(c.texts).includes(1100));
     await sleep(300);
     const numbers = numbersIn(c.texts);
     expect(new Set(numbers).size).toBe(numbers.length);

@@ -13,8 +13,8 @@ export function makeTempDir(name: string): { dir: string; remove(): void } {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls until `check` holds; fails with `what` after `timeoutMs` (which only bounds a hang: CI machines are slow). */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

@@ -1,5 +1,6 @@
 import type { CommandResult } from '../../../src/process/run-command';
-import { ScriptBatcher, sharedRead } from '../../../src/enforce/script-batcher';
+import { ScriptBatcher } from '../../../src/enforce/script-batcher';
+import { sharedRead } from '../../../src/enforce/shared-read';
 
 /** A stand-in for `nft -f -`: applies all or nothing, and fails any script holding a "bad" line. */
 function fakeTool() {
