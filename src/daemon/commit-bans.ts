@@ -8,7 +8,7 @@
  */
 import type { Ban, Strike } from '../core/types';
 import type { BanRow, Store } from '../store/store';
-import type { BanOrigin, JailBans, JailLookup } from './jail-registry';
+import { ipsByJail, type BanOrigin, type JailBans, type JailLookup } from './jail-registry';
 import type { JailRuntime } from './jail-runtime';
 
 /** What a caller needs: the store, and the jails the bans go to. */
@@ -59,20 +59,10 @@ export function commitDecided(road: BanRoad, rt: JailRuntime, decided: Decided, 
 export function commitLift<T extends { lifted: BanRow[] }>(road: BanRoad & { jails: JailLookup }, lift: () => T): T & { touched: JailRuntime[] } {
   const done = road.store.transaction(() => {
     const result = lift();
-    for (const [jail, ips] of groupByJail(result.lifted)) road.jails.find(jail)?.shareLifted?.(ips);
+    for (const [rt, ips] of ipsByJail(result.lifted, (name) => road.jails.find(name))) rt.shareLifted?.(ips);
     return result;
   });
   return { ...done, touched: road.jails.release(done.lifted, 'lifted') };
 }
 
 const NO_STRIKES: Strike[] = [];
-
-function groupByJail(rows: readonly BanRow[]): Map<string, string[]> {
-  const byJail = new Map<string, string[]>();
-  for (const row of rows) {
-    const ips = byJail.get(row.jail);
-    if (ips) ips.push(row.ip);
-    else byJail.set(row.jail, [row.ip]);
-  }
-  return byJail;
-}

@@ -89,17 +89,12 @@ export class JailRegistry implements JailLookup, JailBans, JailEvents {
   }
 
   release(rows: ReadonlyArray<{ ip: string; jail: string }>, cause: UnbanCause): JailRuntime[] {
-    const byJail = new Map<JailRuntime, string[]>();
-    for (const row of rows) {
-      const rt = this.jails.get(row.jail);
-      if (!rt) continue;
-      if (cause === 'expired') rt.parts?.engine.noteExpired(row.ip);
-      else rt.parts?.engine.forget(row.ip);
-      const ips = byJail.get(rt);
-      if (ips) ips.push(row.ip);
-      else byJail.set(rt, [row.ip]);
-    }
+    const byJail = ipsByJail(rows, (name) => this.jails.get(name));
     for (const [rt, ips] of byJail) {
+      for (const ip of ips) {
+        if (cause === 'expired') rt.parts?.engine.noteExpired(ip);
+        else rt.parts?.engine.forget(ip);
+      }
       rt.applier.unban(ips);
       this.tell(this.unbanListeners, (fn) => fn(rt, ips, cause));
     }
@@ -133,4 +128,17 @@ export class JailRegistry implements JailLookup, JailBans, JailEvents {
 function listen<T>(set: Set<T>, fn: T): () => void {
   set.add(fn);
   return () => set.delete(fn);
+}
+
+/** Rows' addresses grouped by the running jail `find` gives for their jail name (none: left out). */
+export function ipsByJail(rows: ReadonlyArray<{ ip: string; jail: string }>, find: (name: string) => JailRuntime | undefined): Map<JailRuntime, string[]> {
+  const byJail = new Map<JailRuntime, string[]>();
+  for (const row of rows) {
+    const rt = find(row.jail);
+    if (!rt) continue;
+    const ips = byJail.get(rt);
+    if (ips) ips.push(row.ip);
+    else byJail.set(rt, [row.ip]);
+  }
+  return byJail;
 }
